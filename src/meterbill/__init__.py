@@ -1,0 +1,1 @@
+"""meterbill: utility billing from meter readings to EN 16931 invoices."""

@@ -1,0 +1,248 @@
+"""Meter readings in our documented CSV layout (docs/formats/readings-csv.md).
+
+A header row names the columns; a column map lets a branch keep its own headers.
+The delimiter is sniffed among comma, semicolon and tab; with a semicolon, a decimal
+comma is accepted. The XLSX reader shares the row rules below.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+
+from .errors import FormatError, InvalidFormat, InvalidValue, ReadResult
+from .readings import ReadingRow
+
+COLUMNS = ("meter", "register", "date", "value", "kind", "unit", "quality")
+OPTIONAL_TEXT_COLUMNS = ("reader", "note")
+REQUIRED = ("meter", "date", "value")
+
+# Option value → the pattern of a date and the order of its day, month, year groups.
+DATE_FORMATS = {
+    "DD.MM.YYYY": re.compile(r"(\d{2})\.(\d{2})\.(\d{4})"),
+    "DD/MM/YYYY": re.compile(r"(\d{2})/(\d{2})/(\d{4})"),
+}
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+
+_UNITS = {
+    "kwh": "kWh",
+    "mwh": "MWh",
+    "wh": "Wh",
+    "kvarh": "kVArh",
+    "gj": "GJ",
+    "mj": "MJ",
+    "m3": "m3",
+    "m³": "m3",
+    "m^3": "m3",
+    "l": "l",
+    "units": "units",
+}
+_QUALITIES = frozenset("AESFNV")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each of our columns is in the file (None: absent)."""
+
+    file: str
+    positions: dict[str, int]
+    date_format: str | None
+    decimal_comma: bool
+    latest_date: datetime.date  # later dates are refused as in the future
+
+
+def read(
+    data: bytes | str,
+    *,
+    filename: str = "",
+    column_map: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    today: datetime.date | None = None,
+) -> ReadResult[ReadingRow]:
+    """Read a CSV file of readings: good rows, and one error per rejected row."""
+    text = data if isinstance(data, str) else decode(data, filename)
+    delimiter = _sniff(text)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    result: ReadResult[ReadingRow] = ReadResult()
+    layout = None
+    line = 1  # the first line of the record being read
+    try:
+        for cells in rows:
+            first_line, line = line, rows.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if layout is None:
+                layout = header_layout(
+                    cells, first_line, filename, column_map, date_format, today
+                )
+                layout = replace(layout, decimal_comma=delimiter == ";")
+                continue
+            add_row(result, cells, first_line, layout)
+    except csv.Error as e:
+        raise InvalidFormat(f"unreadable CSV ({e})", file=filename) from e
+    if layout is None:
+        raise InvalidFormat("the file has no header row", file=filename, line=1)
+    return result
+
+
+def decode(raw: bytes, file: str) -> str:
+    """UTF-8 (with or without BOM), else cp1252."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidFormat("the file is not text (neither UTF-8 nor cp1252)", file=file)
+
+
+def _sniff(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def header_layout(
+    headers: Sequence[object],
+    line: int,
+    file: str,
+    column_map: Mapping[str, str] | None,
+    date_format: str | None,
+    today: datetime.date | None,
+) -> Layout:
+    """Find our columns in a header row; a missing required column is fatal."""
+    wanted = {name: name for name in COLUMNS + OPTIONAL_TEXT_COLUMNS}
+    for ours, theirs in (column_map or {}).items():
+        if ours not in wanted:
+            raise InvalidFormat(f"the column map names no column {ours!r}", file=file)
+        wanted[ours] = theirs
+    found: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        key = clean(header).lower()
+        if key and key in found:
+            raise InvalidFormat(
+                f"column {key!r} appears twice", file=file, line=line, field=key
+            )
+        found.setdefault(key, i)
+    positions = {}
+    for ours, theirs in wanted.items():
+        position = found.get(theirs.strip().lower())
+        if position is None and ours in REQUIRED:
+            raise InvalidFormat(
+                f"required column {theirs!r} is missing",
+                file=file,
+                line=line,
+                field=ours,
+            )
+        if position is not None:
+            positions[ours] = position
+    if date_format is not None and date_format.upper() not in DATE_FORMATS:
+        raise InvalidFormat(f"unknown date format option {date_format!r}", file=file)
+    latest = (today or datetime.date.today()) + datetime.timedelta(days=1)  # noqa: DTZ011
+    return Layout(file, positions, date_format and date_format.upper(), False, latest)
+
+
+def add_row(
+    result: ReadResult[ReadingRow], cells: Sequence[object], line: int, layout: Layout
+) -> None:
+    """Append the row, or its first problem as an error."""
+    try:
+        result.rows.append(_row(cells, line, layout))
+    except FormatError as error:
+        result.errors.append(error)
+
+
+def _row(cells: Sequence[object], line: int, layout: Layout) -> ReadingRow:
+    def cell(name: str) -> object:
+        position = layout.positions.get(name)
+        if position is None or position >= len(cells):
+            return None
+        return cells[position]
+
+    def reject(name: str, message: str) -> InvalidValue:
+        return InvalidValue(message, file=layout.file, line=line, field=name)
+
+    meter = clean(cell("meter"))
+    if not meter:
+        raise reject("meter", "is empty")
+    read_on = _date(cell("date"), layout.date_format)
+    if read_on is None:
+        raise reject("date", f"{clean(cell('date'))[:30]!r} is not a date")
+    if read_on > layout.latest_date:
+        raise reject("date", f"{read_on.isoformat()} is in the future")
+    value = _decimal(cell("value"), layout.decimal_comma)
+    if value is None:
+        raise reject("value", f"{clean(cell('value'))[:30]!r} is not a number")
+    kind = clean(cell("kind")).lower() or "index"
+    if kind not in ("index", "consumption"):
+        raise reject("kind", f"{kind[:30]!r} is neither index nor consumption")
+    quality = clean(cell("quality")).upper() or "A"
+    if quality[0] not in _QUALITIES:
+        raise reject("quality", f"{quality[:30]!r} is not one of A E S F N V")
+    return ReadingRow(
+        line=line,
+        meter_ref=meter,
+        register=clean(cell("register")),
+        read_on=read_on,
+        value=value,
+        kind="index" if kind == "index" else "consumption",
+        unit=normalise_unit(clean(cell("unit"))),
+        quality=quality[0],
+        source_ref=f"readings file line {line}",
+    )
+
+
+def normalise_unit(unit: str) -> str:
+    """``KWH`` → ``kWh``, ``m³`` → ``m3``; an unknown unit is kept as given."""
+    return _UNITS.get(unit.lower(), unit)
+
+
+def clean(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _date(value: object, date_format: str | None) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = clean(value)
+    try:
+        iso = _ISO_DATE.fullmatch(text)
+        if iso:
+            return datetime.date(int(iso[1]), int(iso[2]), int(iso[3]))
+        other = DATE_FORMATS[date_format].fullmatch(text) if date_format else None
+        if other:
+            return datetime.date(int(other[3]), int(other[2]), int(other[1]))
+    except ValueError:
+        return None
+    return None
+
+
+def _decimal(value: object, decimal_comma: bool) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        # Spreadsheet cells arrive as floats; their shortest repr is the stored text.
+        return (
+            Decimal(repr(value))
+            if value == value and abs(value) != float("inf")
+            else None
+        )
+    text = clean(value).replace(" ", "")
+    if decimal_comma and "," in text and "." not in text:
+        text = text.replace(",", ".")
+    if not _NUMBER.fullmatch(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None

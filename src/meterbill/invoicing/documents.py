@@ -1,0 +1,280 @@
+"""Invoice documents: a PDF rendered by WeasyPrint from a Django template, and the
+EN 16931 XML (UBL 2.1, CIUS-RO for Romanian sellers), written under ``OUT_DIR``.
+
+Amounts are formatted from Decimal with babel for the customer's language; the PDF
+lists the readings used (estimates marked) and how each shared cost was split.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+from babel.numbers import format_decimal
+from django import db
+from django.conf import settings
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+
+from .einvoice import invoice_xml
+from .models import Invoice
+
+log = logging.getLogger(__name__)
+
+LABELS = {
+    "en": {
+        "invoice": "Invoice",
+        "credit_note": "Credit note",
+        "page": "Page",
+        "issue_date": "Issue date",
+        "due_date": "Due date",
+        "period": "Period",
+        "contract": "Contract",
+        "seller": "Seller",
+        "buyer": "Customer",
+        "vat_id": "VAT ID",
+        "reg_no": "Reg. no.",
+        "customer_no": "Customer no.",
+        "lines": "Charges",
+        "description": "Description",
+        "quantity": "Quantity",
+        "unit": "Unit",
+        "unit_price": "Unit price",
+        "vat": "VAT",
+        "net": "Net",
+        "on": "on",
+        "total_net": "Total without VAT",
+        "total_vat": "Total VAT",
+        "total_due": "Amount due",
+        "readings": "Readings used",
+        "meter": "Meter",
+        "opening": "Opening index",
+        "closing": "Closing index",
+        "consumption": "Consumption",
+        "estimated": "estimated",
+        "allocation": "How shared costs were split",
+        "payment": "Payment",
+        "pay_to": "Please pay to",
+        "reference": "reference",
+        "by": "by",
+    },
+    "ro": {
+        "invoice": "Factură",
+        "credit_note": "Factură de stornare",
+        "page": "Pagina",
+        "issue_date": "Data emiterii",
+        "due_date": "Scadență",
+        "period": "Perioada",
+        "contract": "Contract",
+        "seller": "Furnizor",
+        "buyer": "Client",
+        "vat_id": "Cod TVA",
+        "reg_no": "Nr. Reg. Com.",
+        "customer_no": "Cod client",
+        "lines": "Servicii facturate",
+        "description": "Descriere",
+        "quantity": "Cantitate",
+        "unit": "U.M.",
+        "unit_price": "Preț unitar",
+        "vat": "TVA",
+        "net": "Valoare",
+        "on": "la",
+        "total_net": "Total fără TVA",
+        "total_vat": "Total TVA",
+        "total_due": "Total de plată",
+        "readings": "Citiri folosite",
+        "meter": "Contor",
+        "opening": "Index vechi",
+        "closing": "Index nou",
+        "consumption": "Consum",
+        "estimated": "estimat",
+        "allocation": "Repartizarea costurilor comune",
+        "payment": "Plată",
+        "pay_to": "Vă rugăm să plătiți în contul",
+        "reference": "referința",
+        "by": "până la",
+    },
+}
+
+
+def _num(value: Decimal, lang: str, places: int) -> str:
+    return format_decimal(
+        value, format=f"#,##0.{'0' * places}", locale=lang, decimal_quantization=True
+    )
+
+
+def _qty(value: Decimal, lang: str) -> str:
+    # Quantities keep their meaningful decimals (at most 3), never float.
+    q = value.quantize(Decimal("0.001")).normalize()
+    places = max(0, -q.as_tuple().exponent)  # type: ignore[operator]
+    return _num(value, lang, min(places, 3))
+
+
+def _readings(lines: list, lang: str) -> list[dict]:
+    out = []
+    for line in lines:
+        t = line.trace
+        for c in t.get("consumption", []) + t.get("allocators", []):
+            closing = c.get("closing") or {}
+            est = c.get("estimate")
+            opening = c.get("opening") or {}
+            out.append(
+                {
+                    "utility": line.description.split(" – ")[0],
+                    "register": f"#{c['register']}",
+                    "opening": f"{_qty(Decimal(opening['value']), lang)} "
+                    f"({opening['read_on']})"
+                    if opening
+                    else "–",
+                    "closing": (
+                        f"{_qty(Decimal(est['value']), lang)} ({est['read_on']})"
+                        if est
+                        else f"{_qty(Decimal(closing['value']), lang)} "
+                        f"({closing['read_on']})"
+                        if closing
+                        else "–"
+                    ),
+                    "estimated": bool(est),
+                    "quantity": _qty(Decimal(c["quantity"]), lang),
+                }
+            )
+    return out
+
+
+def _shares(lines: list, lang: str) -> list[dict]:
+    out = []
+    for line in lines:
+        s = line.trace.get("share")
+        if not s:
+            continue
+        out.append(
+            {
+                "description": line.description,
+                "text": f"{s['key']}: {s['value']} / {s['key_total']}"
+                + (f" × {s['common_quantity']}" if "common_quantity" in s else "")
+                + (f" × {s['cost']}" if "cost" in s else ""),
+            }
+        )
+    return out
+
+
+def render_pdf_html(inv: Invoice) -> str:
+    frozen = inv.frozen
+    lang = frozen.get("buyer", {}).get("language", "en")
+    lang = lang if lang in LABELS else "en"
+    lines = sorted(inv.lines.all(), key=lambda ln: ln.position)
+    money = lambda v: _num(v, lang, 2)  # noqa: E731
+    context = {
+        "lang": lang,
+        "t": {
+            **LABELS[lang],
+            "invoice": LABELS[lang][
+                "credit_note" if inv.kind == Invoice.Kind.CREDIT_NOTE else "invoice"
+            ],
+        },
+        "inv": inv,
+        "frozen": frozen,
+        "seller": frozen["seller"],
+        "buyer": frozen["buyer"],
+        "issue_date": inv.issue_date,
+        "due_date": inv.due_date,
+        "period": f"{inv.period.starts_on} – {inv.period.ends_on}"
+        if inv.period
+        else "",
+        "lines": [
+            {
+                "position": ln.position,
+                "description": ln.description,
+                "quantity": _qty(ln.quantity, lang),
+                "unit": ln.unit,
+                "unit_price": _num(ln.unit_price_net, lang, 4),
+                "vat_rate": _num(ln.vat_rate_percent, lang, 0),
+                "net": money(ln.net_amount),
+            }
+            for ln in lines
+        ],
+        "vat_groups": [
+            {
+                "category": g["category"],
+                "rate": _num(Decimal(g["rate_percent"]), lang, 0),
+                "base": money(Decimal(g["base"])),
+                "vat": money(Decimal(g["vat"])),
+            }
+            for g in frozen.get("vat_breakdown", [])
+        ],
+        "total_net": money(inv.total_net),
+        "total_vat": money(inv.total_vat),
+        "total_gross": f"{money(inv.total_gross)} {inv.currency}",
+        "readings": _readings(lines, lang),
+        "shares": _shares(lines, lang),
+        "qr_svg": "",
+    }
+    return render_to_string("invoicing/invoice.html", context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """WeasyPrint's rendering: pure, so it can run in a worker process."""
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def render_pdf(inv: Invoice) -> bytes:
+    return html_to_pdf(render_pdf_html(inv))
+
+
+def document_dir(inv: Invoice) -> Path:
+    period = inv.period.name if inv.period else "no-period"
+    return Path(settings.OUT_DIR) / inv.branch.code / period
+
+
+def _workers(count: int) -> int:
+    # Font subsetting makes a page cost most of a second of CPU; use every core.
+    return min(os.cpu_count() or 1, max(1, count // 4))
+
+
+def write_documents(invoices: QuerySet[Invoice], force: bool = False) -> int:
+    """Write the PDF and the XML of each invoice that has none yet; returns how many.
+
+    The HTML and XML are built here (they need the database); the HTML → PDF step
+    runs in a pool of processes, one per core.
+    """
+    todo = list(
+        invoices.select_related("branch", "period", "corrects").prefetch_related(
+            "lines"
+        )
+    )
+    todo = [inv for inv in todo if force or not inv.pdf_file]
+    if not todo:
+        return 0
+    started = time.perf_counter()
+    pages = [render_pdf_html(inv) for inv in todo]
+    xmls = [invoice_xml(inv) for inv in todo]
+    workers = _workers(len(todo))
+    if workers > 1:
+        db.connections.close_all()  # forked children must not share the connection
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            pdfs = list(pool.map(html_to_pdf, pages, chunksize=4))
+    else:
+        pdfs = [html_to_pdf(page) for page in pages]
+
+    for inv, pdf_bytes, xml_bytes in zip(todo, pdfs, xmls, strict=True):
+        folder = document_dir(inv)
+        folder.mkdir(parents=True, exist_ok=True)
+        pdf = folder / f"{inv.full_number}.pdf"
+        xml = folder / f"{inv.full_number}.xml"
+        pdf.write_bytes(pdf_bytes)
+        xml.write_bytes(xml_bytes)
+        inv.pdf_file, inv.xml_file = str(pdf), str(xml)
+    Invoice.objects.bulk_update(todo, ["pdf_file", "xml_file"], batch_size=500)
+    log.info(
+        "documents written",
+        extra={"count": len(todo), "seconds": time.perf_counter() - started},
+    )
+    return len(todo)

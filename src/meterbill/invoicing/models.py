@@ -1,0 +1,114 @@
+"""Invoice series, invoices and their lines.
+
+Numbers come from a locked counter row (``InvoiceSeries.next_number``) inside the
+transaction that inserts the invoices, plus a unique constraint: never MAX()+1, and a
+rolled-back chunk gives its numbers back, so the series stays gapless.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from meterbill.billing.models import BillRun, Period
+from meterbill.orgs.models import Branch
+from meterbill.premises.models import Apartment, Contract, Customer, Utility
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class InvoiceSeries(models.Model):
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT)
+    prefix = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    next_number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "prefix", "year"], name="series_once"
+            )
+        ]
+        verbose_name_plural = "invoice series"
+
+    def format(self, number: int) -> str:
+        return f"{self.prefix}{self.year}-{number:06d}"
+
+
+class Invoice(models.Model):
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Invoice"
+        CREDIT_NOTE = "credit_note", "Credit note"
+        ADVANCE = "advance", "Advance invoice"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+        SENT = "sent", "Sent"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    state = models.CharField(max_length=10, choices=State.choices, default="draft")
+    series = models.ForeignKey(InvoiceSeries, on_delete=models.PROTECT)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    full_number = models.CharField(max_length=40, blank=True)
+    # Built from record ids (bill run scope + contract): a repeated chunk finds the
+    # invoice it already issued instead of issuing a second one.
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT)
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT)
+    apartment = models.ForeignKey(
+        Apartment, null=True, blank=True, on_delete=models.PROTECT
+    )
+    period = models.ForeignKey(Period, null=True, blank=True, on_delete=models.PROTECT)
+    bill_run = models.ForeignKey(
+        BillRun, null=True, blank=True, on_delete=models.PROTECT
+    )
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issue_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    total_net = models.DecimalField(default=0, **MONEY)
+    total_vat = models.DecimalField(default=0, **MONEY)
+    total_gross = models.DecimalField(default=0, **MONEY)
+    # Seller, buyer, addresses and tariff versions as they were at issue.
+    frozen = models.JSONField(default=dict, blank=True)
+    pdf_file = models.CharField(max_length=255, blank=True)
+    xml_file = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="invoice_number")
+        ]
+        indexes = [models.Index(fields=["branch", "period"])]
+
+    def __str__(self) -> str:
+        return self.full_number or f"draft {self.pk}"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    utility = models.ForeignKey(
+        Utility, null=True, blank=True, on_delete=models.PROTECT
+    )
+    description = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=20, decimal_places=6)
+    unit = models.CharField(max_length=16)
+    unit_code = models.CharField(max_length=3)
+    unit_price_net = models.DecimalField(max_digits=18, decimal_places=6)
+    net_amount = models.DecimalField(**MONEY)
+    vat_category = models.CharField(max_length=2)
+    vat_rate_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    # How the line was computed: readings, estimates, shares, tariff version, formula.
+    trace = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "position"], name="invoice_line_position"
+            )
+        ]

@@ -1,0 +1,148 @@
+"""Django settings. Everything that differs between machines comes from the environment:
+
+- ``DATABASE_URL``: ``sqlite:///path`` (default: ``var/meterbill.sqlite3``),
+  ``postgres://user@host:port/db`` or ``mysql://user:pass@host:port/db``.
+- ``METERBILL_SECRET_KEY``: required when ``METERBILL_DEBUG`` is off.
+- ``METERBILL_OUT_DIR``: where invoice documents are written (default ``out/``).
+- ``METERBILL_CORPUS``: the shared conformance corpus (default ``../shared/corpus``).
+- ``CELERY_BROKER_URL``: when set, bill-run chunks run as Celery tasks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(os.environ.get("METERBILL_HOME", Path.cwd())).resolve()
+VAR_DIR = BASE_DIR / "var"
+
+DEBUG = os.environ.get("METERBILL_DEBUG", "1") == "1"
+# The fallback key is for the embedded demo only; production must set its own.
+SECRET_KEY = os.environ.get("METERBILL_SECRET_KEY") or (
+    "insecure-demo-key-set-METERBILL_SECRET_KEY-in-production" if DEBUG else ""
+)
+if not SECRET_KEY:
+    raise RuntimeError("METERBILL_SECRET_KEY must be set when METERBILL_DEBUG is 0")
+ALLOWED_HOSTS = os.environ.get("METERBILL_ALLOWED_HOSTS", "localhost,127.0.0.1").split(
+    ","
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "meterbill.orgs",
+    "meterbill.audit",
+    "meterbill.premises",
+    "meterbill.tariffs",
+    "meterbill.metering",
+    "meterbill.billing",
+    "meterbill.invoicing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "meterbill.urls"
+WSGI_APPLICATION = "meterbill.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'meterbill.sqlite3'}"
+    config = dj_database_url.parse(url, conn_max_age=60)
+    engine = config["ENGINE"]
+    if engine.endswith("sqlite3"):
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets readers work during a bill run; the timeout rides out short locks.
+        config["OPTIONS"] = {
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    elif engine.endswith("mysql"):
+        config["OPTIONS"] = {
+            "charset": "utf8mb4",
+            "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+            "isolation_level": "read committed",
+        }
+        config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "orgs.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ro", "Română")]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+OUT_DIR = Path(os.environ.get("METERBILL_OUT_DIR", BASE_DIR / "out")).resolve()
+CORPUS_DIR = Path(
+    os.environ.get("METERBILL_CORPUS", BASE_DIR.parent / "shared" / "corpus")
+).resolve()
+
+# Bill runs: residences per chunk, and the Celery broker that fans chunks out (unset:
+# chunks run in-process, one after the other).
+BILLRUN_CHUNK_SIZE = int(os.environ.get("METERBILL_CHUNK_SIZE", "50"))
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "meterbill": {
+            "handlers": ["console"],
+            "level": os.environ.get("METERBILL_LOG_LEVEL", "WARNING"),
+        }
+    },
+}
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
