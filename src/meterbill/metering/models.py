@@ -154,6 +154,9 @@ class Reading(models.Model):
     )
     entered_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
+    # Who read it on site (mobile device imports) and the photo the device took.
+    reader = models.CharField(max_length=64, blank=True)
+    photo_ref = models.CharField(max_length=255, blank=True)
 
     class Meta:
         constraints = [

@@ -94,6 +94,10 @@ class Customer(models.Model):
     postal_code = models.CharField(max_length=20, blank=True)
     subdivision = models.CharField(max_length=10, blank=True)
     country = models.CharField(max_length=2, blank=True)
+    # The login of the customer portal, if the customer has one.
+    portal_user = models.OneToOneField(
+        "orgs.User", null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     class Meta:
         constraints = [
