@@ -8,10 +8,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 N ?= 10000
 CORPUS ?= ../shared/corpus
-# mysqlclient builds against MariaDB's headers; install them only when asked for.
+# mysqlclient builds against MariaDB's headers: installed when asked for (a mysql://
+# DATABASE_URL), and kept whenever the headers are there.
 ifneq (,$(findstring mysql,$(DATABASE_URL)))
-  EXTRAS := --extra mysql
   SYSDEPS := mysql
+  EXTRAS := --extra mysql
+else
+  EXTRAS := $(shell pkg-config --exists libmariadb 2>/dev/null && echo --extra mysql)
 endif
 
 .PHONY: deps demo test bench serve lint fmt conformance clean
@@ -30,8 +33,10 @@ demo: deps
 test: deps
 	$(BIN)/pytest
 
+# The benchmark flushes the database it runs on: by default its own SQLite file.
 bench: deps
-	$(BIN)/meterbill bench --apartments $(N)
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} \
+	  METERBILL_OUT_DIR=$(CURDIR)/var/bench-out $(BIN)/meterbill bench --apartments $(N)
 
 serve: deps
 	$(BIN)/meterbill serve-demo
