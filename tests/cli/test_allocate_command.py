@@ -11,8 +11,12 @@ SCENARIO = {
         {"id": "2", "area_m2": "60", "persons": 2},
     ],
     "costs": [
-        {"id": "lift", "utility": "fee", "amount": "100.01",
-         "rule": {"type": "key", "key": "area"}},
+        {
+            "id": "lift",
+            "utility": "fee",
+            "amount": "100.01",
+            "rule": {"type": "key", "key": "area"},
+        },
     ],
 }
 

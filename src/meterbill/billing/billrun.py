@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -81,7 +81,8 @@ def start_bill_run(period: Period, user=None) -> BillRun:
 
 
 def claim(chunk_id: int) -> bool:
-    """Claim a pending (or failed, for a retry) chunk; False if another worker has it."""
+    """Claim a pending (or failed, for a retry) chunk; False if another worker
+    has it."""
     claimed = BillRunChunk.objects.filter(
         pk=chunk_id,
         status__in=[BillRunChunk.Status.PENDING, BillRunChunk.Status.FAILED],
@@ -156,7 +157,7 @@ def _compute_and_write(chunk: BillRunChunk, issue_date: date) -> dict:
     ctx = IssueContext(branch, org, period.pk, chunk.bill_run_id, issue_date)
     issued = issue_charges(ctx, charges, contracts, customers, f"period:{period.pk}")
 
-    by_utility: Counter[str] = Counter()
+    by_utility: dict[str, Decimal] = defaultdict(Decimal)
     for inv_charge in charges:
         for line in inv_charge.lines:
             by_utility[line.utility_code] += line.net_amount
@@ -245,7 +246,9 @@ def _save_findings(
 
 def run_chunks(run: BillRun, issue_date: date | None = None) -> None:
     """Run every pending chunk: on Celery workers when a broker is configured,
-    otherwise in this process one after the other."""
+    otherwise in this process one after the other. A chunk that fails is rolled
+    back and marked failed; the other chunks still run, and ``finish`` counts the
+    failed ones so that a later run retries them."""
     ids = list(run.chunks.order_by("seq").values_list("pk", flat=True))
     if settings.CELERY_BROKER_URL:
         import meterbill.celery  # noqa: F401  (binds the tasks to the configured app)
@@ -256,10 +259,15 @@ def run_chunks(run: BillRun, issue_date: date | None = None) -> None:
             run_chunk.delay(pk, issue_date and issue_date.isoformat()) for pk in ids
         ]
         for r in results:
-            r.get(disable_sync_subtasks=False)
+            # A failed chunk is marked failed by its worker; the others go on.
+            r.get(disable_sync_subtasks=False, propagate=False)
     else:
         for pk in ids:
-            process_chunk(pk, issue_date)
+            try:
+                process_chunk(pk, issue_date)
+            except Exception:
+                # process_chunk logged it and marked the chunk failed; go on.
+                log.info("bill run goes on after a failed chunk", extra={"chunk": pk})
 
 
 def finish(run: BillRun, seconds: float) -> dict:
@@ -274,7 +282,7 @@ def finish(run: BillRun, seconds: float) -> dict:
         "net_by_utility": {},
         "findings": {},
     }
-    net: Counter[str] = Counter()
+    net: dict[str, Decimal] = defaultdict(Decimal)
     findings: Counter[str] = Counter()
     for ch in chunks:
         r = ch.result or {}

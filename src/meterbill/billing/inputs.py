@@ -223,8 +223,12 @@ def direct_input(
         lambda: defaultdict(list)
     )
     for m in meters:
-        per_sp[m.service_point_id][m.utility.code] += registers.get(m.pk, [])
-    regs_of = {c.pk: per_sp.get(c.service_point_id, {}) for c in contracts}
+        if m.service_point_id is not None:
+            per_sp[m.service_point_id][m.utility.code] += registers.get(m.pk, [])
+    regs_of = {
+        c.pk: per_sp.get(c.service_point_id, {}) if c.service_point_id else {}
+        for c in contracts
+    }
     return contracts, services, regs_of
 
 

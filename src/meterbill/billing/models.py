@@ -8,8 +8,6 @@ from django.db import models
 from meterbill.orgs.models import Branch
 from meterbill.premises.models import Provider, Residence, Utility
 
-MONEY = {"max_digits": 18, "decimal_places": 6}
-
 
 class Period(models.Model):
     """A calculation period of a branch: open → … → archived."""
@@ -50,7 +48,7 @@ class ProviderBill(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT)
     reference = models.CharField(max_length=64, blank=True)
     quantity = models.DecimalField(max_digits=20, decimal_places=6)
-    amount_net = models.DecimalField(**MONEY)
+    amount_net = models.DecimalField(max_digits=18, decimal_places=6)
     vat_rate_percent = models.DecimalField(max_digits=5, decimal_places=2)
     currency = models.CharField(max_length=3)
 

@@ -1,5 +1,6 @@
-"""Conformance checks of the product's own readers and engines against files written
-by others (``../shared/corpus``). Pure: each check reads files and returns a result."""
+"""Conformance checks of the product's own readers and engines against files
+written by others (``../shared/corpus``). Pure: each check reads files and returns
+a result."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class SetResult:
-    """The outcome of one corpus set: cases passed out of total, and why others failed."""
+    """The outcome of one corpus set: cases passed out of total, and why others
+    failed."""
 
     name: str
     passed: int = 0

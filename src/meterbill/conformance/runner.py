@@ -6,13 +6,25 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import SetResult, einvoice, nem12, urdb, wmbus
+from . import (
+    SetResult,
+    einvoice,
+    forecast,
+    greenbutton,
+    mscons,
+    nem12,
+    urdb,
+    wmbus,
+)
 
 SETS: dict[str, Callable[[Path], SetResult]] = {
     "wmbus": wmbus.run,
     "nem12": nem12.run,
+    "greenbutton": greenbutton.run,
+    "mscons": mscons.run,
     "einvoice": einvoice.run,
     "urdb": urdb.run,
+    "forecast": forecast.run,
 }
 
 

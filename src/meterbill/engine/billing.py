@@ -156,6 +156,10 @@ def _metered(
     step = Decimal(1).scaleb(-utility.quantity_decimals)
     seen: list[Consumption] = []
     own: dict[int, Decimal] = {}
+    # What each apartment counts for in the common sum: a blocked reading counts with
+    # its estimate, so its consumption is not charged to the neighbours.
+    for_split: dict[int, Decimal] = {}
+    unknown: list[str] = []
     for a in users:
         regs = [
             period_consumption(r, period.starts_on, period.ends_on, overrides)
@@ -164,6 +168,9 @@ def _metered(
         seen += regs
         qty = round_to(sum((c.quantity for c in regs), ZERO), step)
         own[a.apartment_id] = qty
+        for_split[a.apartment_id] = round_to(
+            sum((_split_quantity(c, unknown) for c in regs), ZERO), step
+        )
         charge = charges.get(a.apartment_id)
         if charge is None:
             continue
@@ -192,8 +199,21 @@ def _metered(
         for m in mains:
             findings += m.findings
         return seen
+    if unknown:
+        sev = severity("common_blocked", overrides)
+        if sev != "off":
+            findings.append(
+                Finding(
+                    "common_blocked",
+                    sev,
+                    f"residence {res.residence_id} {utility.name}: common consumption "
+                    f"not split: no usable reading or estimate for meter(s) "
+                    f"{', '.join(unknown)}",
+                )
+            )
+        return seen
     main_qty = round_to(sum((m.quantity for m in mains), ZERO), step)
-    common = main_qty - sum(own.values(), ZERO)
+    common = main_qty - sum(for_split.values(), ZERO)
     sharing = [a for a in users if utility.code in a.in_common]
     if common < 0:
         sev = severity("negative_common", overrides)
@@ -318,6 +338,15 @@ def _heat_by_allocators(
             )
         )
     return seen
+
+
+def _split_quantity(c: Consumption, unknown: list[str]) -> Decimal:
+    if not c.held:
+        return c.quantity
+    if c.substitute is None:
+        unknown.append(c.meter_serial or f"#{c.register_id}")
+        return ZERO
+    return c.substitute
 
 
 def bill_direct(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .money import round_to
 from .validation import OFF, Finding, severity
 
 ZERO = Decimal(0)
@@ -54,11 +55,15 @@ class Consumption:
 
     register_id: int
     quantity: Decimal
+    meter_serial: str = ""
     opening: ReadingIn | None = None
     closing: ReadingIn | None = None
     estimate: Estimate | None = None
     findings: list[Finding] = field(default_factory=list)
     days: int = 0
+    # For a blocked reading: the average-daily-use estimate that stands in for it in
+    # the residence's common-consumption sum (never billed to the apartment itself).
+    substitute: Decimal | None = None
 
     @property
     def held(self) -> bool:
@@ -67,6 +72,7 @@ class Consumption:
     def trace(self) -> dict[str, object]:
         out: dict[str, object] = {
             "register": self.register_id,
+            "meter": self.meter_serial,
             "quantity": str(self.quantity),
         }
         if self.opening:
@@ -116,8 +122,11 @@ def period_consumption(
     """Consumption of ``register`` from ``starts_on`` to ``ends_on`` (inclusive)."""
     rules = _Rules(overrides)
     if register.kind == "consumption":
-        return _summed(register, starts_on, ends_on, rules)
-    return _indexed(register, starts_on, ends_on, rules)
+        result = _summed(register, starts_on, ends_on, rules)
+    else:
+        result = _indexed(register, starts_on, ends_on, rules)
+    result.meter_serial = register.meter_serial
+    return result
 
 
 def _summed(
@@ -183,6 +192,10 @@ def _indexed(
 
     result.days = (closing.read_on - opening.read_on).days
     result.quantity = _difference(reg, opening, closing, result, rules)
+    if result.held:
+        rate = average_daily_use(usable, opening.read_on)
+        if rate is not None:
+            result.substitute = rate[0] * result.days * reg.multiplier
     return result
 
 
@@ -246,7 +259,7 @@ def _estimated(
     per_day, basis = rate
     days = (ends_on - opening.read_on).days
     # Index estimates keep the register's resolution: 3 decimals.
-    value = (opening.value + per_day * days).quantize(Decimal("0.001"))
+    value = round_to(opening.value + per_day * days, Decimal("0.001"))
     result.estimate = Estimate(ends_on, value, "average_daily", basis)
     result.days = days
     result.quantity = (value - opening.value) * reg.multiplier

@@ -57,6 +57,12 @@ RULES: dict[str, Rule] = {
             "period.",
         ),
         Rule(
+            "common_blocked",
+            REVIEW,
+            "A meter under the main meter has neither a usable reading nor an "
+            "estimate; the common consumption is not split.",
+        ),
+        Rule(
             "negative_common",
             REVIEW,
             "The main meter measured less than the sum of the meters under it; the "

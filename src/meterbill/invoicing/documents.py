@@ -1,5 +1,9 @@
-"""Invoice documents: a PDF rendered by WeasyPrint from a Django template, and the
-EN 16931 XML (UBL 2.1, CIUS-RO for Romanian sellers), written under ``OUT_DIR``.
+"""Invoice documents, written under ``OUT_DIR/<branch>/<period>/``:
+
+- ``<number>.pdf``: rendered by WeasyPrint from a Django template as PDF/A-3b, with
+  the invoice's CII embedded (Factur-X, EN 16931 profile);
+- ``<number>.xml``: UBL 2.1 (CIUS-RO for Romanian sellers, EN 16931 core otherwise);
+- ``<number>.cii.xml``: the same invoice in UN/CEFACT CII.
 
 Amounts are formatted from Decimal with babel for the customer's language; the PDF
 lists the readings used (estimates marked) and how each shared cost was split.
@@ -12,16 +16,20 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from django import db
 from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 
-from .einvoice import invoice_xml
+from meterbill.formats.einvoice.cii import facturx_pdf
+
+from .einvoice import invoice_cii, invoice_xml
 from .models import Invoice
 
 log = logging.getLogger(__name__)
@@ -108,6 +116,10 @@ def _num(value: Decimal, lang: str, places: int) -> str:
     )
 
 
+def _date(day: date | None, lang: str) -> str:
+    return format_date(day, format="medium", locale=lang) if day else ""
+
+
 def _qty(value: Decimal, lang: str) -> str:
     # Quantities keep their meaningful decimals (at most 3), never float.
     q = value.quantize(Decimal("0.001")).normalize()
@@ -126,7 +138,7 @@ def _readings(lines: list, lang: str) -> list[dict]:
             out.append(
                 {
                     "utility": line.description.split(" – ")[0],
-                    "register": f"#{c['register']}",
+                    "register": c.get("meter") or f"#{c['register']}",
                     "opening": f"{_qty(Decimal(opening['value']), lang)} "
                     f"({opening['read_on']})"
                     if opening
@@ -155,9 +167,14 @@ def _shares(lines: list, lang: str) -> list[dict]:
         out.append(
             {
                 "description": line.description,
-                "text": f"{s['key']}: {s['value']} / {s['key_total']}"
-                + (f" × {s['common_quantity']}" if "common_quantity" in s else "")
-                + (f" × {s['cost']}" if "cost" in s else ""),
+                "text": f"{s['key']}: {_qty(Decimal(s['value']), lang)} / "
+                f"{_qty(Decimal(s['key_total']), lang)}"
+                + (
+                    f" × {_qty(Decimal(s['common_quantity']), lang)}"
+                    if "common_quantity" in s
+                    else ""
+                )
+                + (f" × {_num(Decimal(s['cost']), lang, 2)}" if "cost" in s else ""),
             }
         )
     return out
@@ -181,9 +198,10 @@ def render_pdf_html(inv: Invoice) -> str:
         "frozen": frozen,
         "seller": frozen["seller"],
         "buyer": frozen["buyer"],
-        "issue_date": inv.issue_date,
-        "due_date": inv.due_date,
-        "period": f"{inv.period.starts_on} – {inv.period.ends_on}"
+        "issue_date": _date(inv.issue_date, lang),
+        "due_date": _date(inv.due_date, lang),
+        "period": f"{_date(inv.period.starts_on, lang)} – "
+        f"{_date(inv.period.ends_on, lang)}"
         if inv.period
         else "",
         "lines": [
@@ -218,14 +236,21 @@ def render_pdf_html(inv: Invoice) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """WeasyPrint's rendering: pure, so it can run in a worker process."""
+    """WeasyPrint's rendering as PDF/A-3b: pure, so it can run in a worker process."""
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant="pdf/a-3b")
+
+
+def factur_x(job: tuple[str, bytes]) -> bytes:
+    """The invoice PDF with its CII embedded: a Factur-X (EN 16931 profile) PDF/A-3
+    that a person reads and a machine imports."""
+    html, cii = job
+    return facturx_pdf(html_to_pdf(html), cii)
 
 
 def render_pdf(inv: Invoice) -> bytes:
-    return html_to_pdf(render_pdf_html(inv))
+    return factur_x((render_pdf_html(inv), invoice_cii(inv)))
 
 
 def document_dir(inv: Invoice) -> Path:
@@ -255,22 +280,27 @@ def write_documents(invoices: QuerySet[Invoice], force: bool = False) -> int:
     started = time.perf_counter()
     pages = [render_pdf_html(inv) for inv in todo]
     xmls = [invoice_xml(inv) for inv in todo]
+    ciis = [invoice_cii(inv) for inv in todo]
+    jobs = list(zip(pages, ciis, strict=True))
     workers = _workers(len(todo))
     if workers > 1:
         db.connections.close_all()  # forked children must not share the connection
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            pdfs = list(pool.map(html_to_pdf, pages, chunksize=4))
+            pdfs = list(pool.map(factur_x, jobs, chunksize=4))
     else:
-        pdfs = [html_to_pdf(page) for page in pages]
+        pdfs = [factur_x(job) for job in jobs]
 
-    for inv, pdf_bytes, xml_bytes in zip(todo, pdfs, xmls, strict=True):
+    for inv, pdf_bytes, xml_bytes, cii_bytes in zip(
+        todo, pdfs, xmls, ciis, strict=True
+    ):
         folder = document_dir(inv)
         folder.mkdir(parents=True, exist_ok=True)
         pdf = folder / f"{inv.full_number}.pdf"
         xml = folder / f"{inv.full_number}.xml"
         pdf.write_bytes(pdf_bytes)
         xml.write_bytes(xml_bytes)
+        (folder / f"{inv.full_number}.cii.xml").write_bytes(cii_bytes)
         inv.pdf_file, inv.xml_file = str(pdf), str(xml)
     Invoice.objects.bulk_update(todo, ["pdf_file", "xml_file"], batch_size=500)
     log.info(

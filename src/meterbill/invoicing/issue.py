@@ -15,7 +15,7 @@ from django.db import transaction
 from meterbill.engine.billing import Charge
 from meterbill.engine.rating import totals
 from meterbill.orgs.models import Branch, Organisation
-from meterbill.premises.models import Contract, Customer
+from meterbill.premises.models import Contract, Customer, Utility
 
 from .models import Invoice, InvoiceLine, InvoiceSeries
 
@@ -155,11 +155,14 @@ def issue_charges(
         for inv in invoices:
             inv.pk = ids[inv.idempotency_key]
 
+    utility_ids = dict(
+        Utility.objects.filter(organisation=ctx.organisation).values_list("code", "pk")
+    )
     lines = [
         InvoiceLine(
             invoice_id=inv.pk,
             position=pos,
-            utility_id=None,
+            utility_id=utility_ids.get(line.utility_code),
             description=line.description,
             quantity=line.quantity,
             unit=line.unit,

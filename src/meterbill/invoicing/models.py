@@ -13,8 +13,6 @@ from meterbill.billing.models import BillRun, Period
 from meterbill.orgs.models import Branch
 from meterbill.premises.models import Apartment, Contract, Customer, Utility
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
-
 
 class InvoiceSeries(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT)
@@ -68,12 +66,25 @@ class Invoice(models.Model):
     corrects = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Why a credit note or corrective invoice was issued (the operator's words).
+    reason = models.CharField(max_length=200, blank=True)
+    # An advance invoice points at the settlement invoice that deducted it; an advance
+    # is deducted once.
+    settled_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="settled_advances",
+    )
     issue_date = models.DateField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3)
-    total_net = models.DecimalField(default=0, **MONEY)
-    total_vat = models.DecimalField(default=0, **MONEY)
-    total_gross = models.DecimalField(default=0, **MONEY)
+    total_net = models.DecimalField(default=0, max_digits=18, decimal_places=2)
+    total_vat = models.DecimalField(default=0, max_digits=18, decimal_places=2)
+    total_gross = models.DecimalField(default=0, max_digits=18, decimal_places=2)
     # Seller, buyer, addresses and tariff versions as they were at issue.
     frozen = models.JSONField(default=dict, blank=True)
     pdf_file = models.CharField(max_length=255, blank=True)
@@ -100,7 +111,7 @@ class InvoiceLine(models.Model):
     unit = models.CharField(max_length=16)
     unit_code = models.CharField(max_length=3)
     unit_price_net = models.DecimalField(max_digits=18, decimal_places=6)
-    net_amount = models.DecimalField(**MONEY)
+    net_amount = models.DecimalField(max_digits=18, decimal_places=2)
     vat_category = models.CharField(max_length=2)
     vat_rate_percent = models.DecimalField(max_digits=5, decimal_places=2)
     # How the line was computed: readings, estimates, shares, tariff version, formula.

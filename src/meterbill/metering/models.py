@@ -8,8 +8,6 @@ from django.db import models
 from meterbill.orgs.models import Branch
 from meterbill.premises.models import Apartment, Residence, ServicePoint, Utility
 
-QUANTITY = {"max_digits": 20, "decimal_places": 6}
-
 
 class Meter(models.Model):
     class Kind(models.TextChoices):
@@ -102,11 +100,17 @@ class ImportBatch(models.Model):
     rows_duplicate = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        # Re-importing a file is found by its hash within the branch.
+        indexes = [models.Index(fields=["branch", "sha256"])]
+
 
 class RejectedRow(models.Model):
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.CASCADE, related_name="rejected"
     )
+    # The member of a zip archive the row came from, when it is not the batch's file.
+    file = models.CharField(max_length=255, blank=True, default="")
     line = models.PositiveIntegerField(null=True)
     field = models.CharField(max_length=64, blank=True)
     message = models.TextField()
@@ -138,7 +142,7 @@ class Reading(models.Model):
     # For consumption rows: the first day covered (read_on is the last).
     period_start = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INDEX)
-    value = models.DecimalField(**QUANTITY)
+    value = models.DecimalField(max_digits=20, decimal_places=6)
     source = models.CharField(max_length=10, choices=Source.choices)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.ACTUAL
@@ -167,3 +171,26 @@ class Reading(models.Model):
             )
         ]
         indexes = [models.Index(fields=["register", "read_on"])]
+
+
+class ColumnMap(models.Model):
+    """A branch's own column headers for the readings CSV/XLSX layout.
+
+    ``mapping`` is {our column: their header}, e.g. {"meter": "Zaehlernummer"};
+    ``date_format`` is one of ``csv_readings.DATE_FORMATS`` or blank (ISO dates).
+    """
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE)
+    name = models.CharField(max_length=64)
+    # "csv", "xlsx", or blank for both.
+    format = models.CharField(max_length=8, blank=True, default="")
+    mapping = models.JSONField(default=dict)
+    date_format = models.CharField(max_length=16, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="column_map_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,8 +7,6 @@ from django.db import models
 
 from meterbill.orgs.models import Branch, Organisation
 
-AREA = {"max_digits": 10, "decimal_places": 2}
-
 
 class Utility(models.Model):
     """A billed commodity or service with its unit."""
@@ -115,7 +113,7 @@ class Apartment(models.Model):
     number = models.CharField(max_length=16)
     staircase = models.CharField(max_length=8, blank=True)
     floor = models.SmallIntegerField(default=0)
-    area_m2 = models.DecimalField(**AREA)
+    area_m2 = models.DecimalField(max_digits=10, decimal_places=2)
     persons = models.PositiveSmallIntegerField(default=0)
     # Undivided share of the common parts (quota of ownership), as a fraction of 1.
     quota = models.DecimalField(max_digits=9, decimal_places=6, default=0)
@@ -147,7 +145,9 @@ class ApartmentUtility(models.Model):
     )
     # Takes a share of the residence's common consumption of this utility.
     in_common = models.BooleanField(default=True)
-    distribution_area_m2 = models.DecimalField(null=True, blank=True, **AREA)
+    distribution_area_m2 = models.DecimalField(
+        null=True, blank=True, max_digits=10, decimal_places=2
+    )
     # Overrides Apartment.persons for this utility when set.
     persons = models.PositiveSmallIntegerField(null=True, blank=True)
 

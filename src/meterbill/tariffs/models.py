@@ -7,8 +7,6 @@ from django.db import models
 
 from meterbill.orgs.models import Organisation
 
-MONEY = {"max_digits": 18, "decimal_places": 6}
-
 
 class VatCategory(models.TextChoices):
     """EN 16931 VAT category codes (UNTDID 5305 subset)."""
@@ -44,8 +42,10 @@ class TariffVersion(models.Model):
     valid_from = models.DateField()
     currency = models.CharField(max_length=3)
     # Net amounts, VAT excluded.
-    fixed_charge_per_month = models.DecimalField(default=0, **MONEY)
-    unit_price_net = models.DecimalField(**MONEY)
+    fixed_charge_per_month = models.DecimalField(
+        default=0, max_digits=18, decimal_places=6
+    )
+    unit_price_net = models.DecimalField(max_digits=18, decimal_places=6)
     vat_category = models.CharField(
         max_length=2, choices=VatCategory.choices, default=VatCategory.STANDARD
     )

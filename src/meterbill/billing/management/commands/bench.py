@@ -22,8 +22,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--apartments", type=int, default=10_000)
-        parser.add_argument("--pdf-sample", type=int, default=100,
-                            help="invoices to render as PDF for the document figure")
+        parser.add_argument(
+            "--pdf-sample",
+            type=int,
+            default=100,
+            help="invoices to render as PDF for the document figure",
+        )
 
     def handle(self, *args, **opts) -> None:
         out = self.stdout.write
@@ -34,8 +38,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         build_bench(opts["apartments"])
         built = time.perf_counter() - started
-        out(f"database: {vendor}; portfolio of {opts['apartments']} apartments, "
-            f"{Reading.objects.count()} readings built in {built:.1f} s")
+        out(
+            f"database: {vendor}; portfolio of {opts['apartments']} apartments, "
+            f"{Reading.objects.count()} readings built in {built:.1f} s"
+        )
 
         total_invoices = 0
         total_seconds = 0.0
@@ -45,17 +51,24 @@ class Command(BaseCommand):
             seconds = time.perf_counter() - started
             total_seconds += seconds
             total_invoices += run.summary["issued"]
-            out(f"  bill run {period.branch.code}: {run.summary['issued']} invoices "
-                f"in {seconds:.2f} s")
+            out(
+                f"  bill run {period.branch.code}: {run.summary['issued']} invoices "
+                f"in {seconds:.2f} s"
+            )
         lines = InvoiceLine.objects.count()
-        out(f"bill run: {total_invoices} invoices ({lines} lines) in "
-            f"{total_seconds:.2f} s = {total_invoices / total_seconds:,.0f} invoices/s")
+        out(
+            f"bill run: {total_invoices} invoices ({lines} lines) in "
+            f"{total_seconds:.2f} s = {total_invoices / total_seconds:,.0f} invoices/s"
+        )
 
         sample = Invoice.objects.order_by("pk")[: opts["pdf_sample"]]
         started = time.perf_counter()
-        written = write_documents(Invoice.objects.filter(pk__in=list(
-            sample.values_list("pk", flat=True))))
+        written = write_documents(
+            Invoice.objects.filter(pk__in=list(sample.values_list("pk", flat=True)))
+        )
         seconds = time.perf_counter() - started
         if written:
-            out(f"documents (PDF + UBL, batch of {written}): {seconds:.2f} s = "
-                f"{written / seconds:.1f} invoices/s")
+            out(
+                f"documents (PDF + UBL, batch of {written}): {seconds:.2f} s = "
+                f"{written / seconds:.1f} invoices/s"
+            )

@@ -1,0 +1,617 @@
+"""The formula language: safe, exact expressions for tariff components, taxes,
+penalties and distribution keys.
+
+A formula is text such as ``tier(consumption, [10, 1.50], [None, 2.10]) * 1.05``.
+``compile_formula`` parses it once with an LALR grammar (lark), checks every name,
+function, argument count and type, and turns it into a tree of closures;
+``Formula.evaluate`` runs that tree many times over different variables.
+
+What the language has, and nothing more:
+
+* numbers, read from their text straight into ``Decimal`` (``12``, ``0.075``);
+* ``+ - * /`` and unary minus, in exact decimal arithmetic (34 significant digits,
+  the IEEE 754 decimal128 precision; division by zero is an error, never infinity);
+* comparisons ``< <= > >= == !=`` (one per comparison, no chains) and
+  ``and``, ``or``, ``not`` on their results;
+* the functions ``if(cond, a, b)`` (only the chosen branch is evaluated), ``min``,
+  ``max``, ``abs``, ``round(x, places)`` (half away from zero, ROUND_HALF_UP),
+  ``tier(q, [limit1, price1], ..., [None, priceN])`` and ``lookup("table", key)``;
+* named variables that the caller declares (``consumption``, ``days``, ``area``...).
+
+There is no attribute access, no indexing, no import, no loop and no call to anything
+but the functions above, so a formula always ends and touches nothing but its inputs.
+Its text is at most ``MAX_LENGTH`` characters and its tree at most ``MAX_DEPTH``
+levels deep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from enum import Enum
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
+
+from meterbill.engine.money import round_to
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 40
+# round(x, places): enough for prices quoted to the 1/10,000 of a cent and more.
+MAX_ROUND_PLACES = 12
+MIN_ROUND_PLACES = -6
+
+# decimal128: 34 significant digits; every operation that would lose a digit of an
+# integer part or divide by zero stops the formula instead of giving a wrong number.
+FORMULA_CONTEXT = Context(
+    prec=34,
+    rounding=ROUND_HALF_EVEN,
+    Emax=999_999,
+    Emin=-999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+FUNCTIONS = ("abs", "if", "lookup", "max", "min", "round", "tier")
+
+_GRAMMAR = r"""
+?start: or_expr
+
+?or_expr: and_expr
+        | or_expr "or" and_expr -> or_op
+?and_expr: not_expr
+         | and_expr "and" not_expr -> and_op
+?not_expr: comparison
+         | "not" not_expr -> not_op
+?comparison: sum
+           | sum COMP_OP sum -> compare
+?sum: product
+    | sum ADD_OP product -> binop
+?product: unary
+        | product MUL_OP unary -> binop
+?unary: atom
+      | "-" unary -> neg
+      | "+" unary
+?atom: NUMBER -> number
+     | STRING -> string
+     | "None" -> none
+     | NAME -> var
+     | NAME "(" [arg ("," arg)*] ")" -> call
+     | "[" arg ("," arg)* "]" -> pair
+     | "(" or_expr ")"
+?arg: or_expr
+
+COMP_OP: "<=" | ">=" | "==" | "!=" | "<" | ">"
+ADD_OP: "+" | "-"
+MUL_OP: "*" | "/"
+NUMBER: /[0-9]+(\.[0-9]*)?|\.[0-9]+/
+STRING: /"[^"\\\n]{0,200}"/ | /'[^'\\\n]{0,200}'/
+NAME: /[A-Za-z_][A-Za-z0-9_]*/
+
+%ignore /[ \t\r\n]+/
+"""
+
+_PARSER = Lark(
+    _GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False
+)
+
+# What the parser's terminal names mean to a person reading an error.
+_TERMINAL_WORDS = {
+    "NUMBER": "a number",
+    "NAME": "a name",
+    "STRING": "a quoted text",
+    "COMP_OP": "a comparison",
+    "ADD_OP": "'+' or '-'",
+    "MUL_OP": "'*' or '/'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "MINUS": "'-'",
+    "PLUS": "'+'",
+    "NONE": "None",
+    "NOT": "not",
+    "AND": "and",
+    "OR": "or",
+    "$END": "the end of the formula",
+}
+
+
+class FormulaError(ValueError):
+    """A formula that cannot be compiled or evaluated; the message names the place."""
+
+    def __init__(
+        self, message: str, *, formula: str = "", line: int = 0, column: int = 0
+    ) -> None:
+        self.formula = formula
+        self.line = line
+        self.column = column
+        where = f" at line {line}, column {column}" if line else ""
+        super().__init__(f"{message}{where} in formula {_shorten(formula)!r}")
+        self.reason = message
+
+
+class Kind(Enum):
+    """What a sub-expression yields, checked once at compile time."""
+
+    NUMBER = "a number"
+    BOOLEAN = "a condition"
+    TEXT = "a quoted text"
+    PAIR = "a [limit, price] pair"
+    NONE = "None"
+
+
+@dataclass(slots=True)
+class Trace:
+    """How a value came about: the variables read and the value of every function
+    call, in evaluation order, as ``(source text of the call, value)``."""
+
+    variables: dict[str, Decimal]
+    steps: list[tuple[str, Decimal]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "variables": {k: str(v) for k, v in self.variables.items()},
+            "steps": [[text, str(value)] for text, value in self.steps],
+        }
+
+
+Tables = Mapping[str, Mapping[str, Decimal]]
+# A compiled node: (variables, tables, steps) -> value.
+_Eval = Callable[[dict[str, Decimal], Tables, list[tuple[str, Decimal]]], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A checked formula, ready to be evaluated many times."""
+
+    text: str
+    names: tuple[str, ...]  # the variables it reads, in order of first use
+    tables: tuple[str, ...]  # the lookup tables it reads
+    _run: _Eval = field(repr=False, compare=False)
+
+    def evaluate(
+        self, env: Mapping[str, Decimal], tables: Tables | None = None
+    ) -> tuple[Decimal, Trace]:
+        """The formula's value for the variables in ``env`` (and the lookup
+        ``tables``), with its trace. Raises FormulaError, never anything else."""
+        used: dict[str, Decimal] = {}
+        for name in self.names:
+            value = env.get(name)
+            if type(value) is not Decimal:
+                raise self._error(
+                    f"variable {name!r} has no value"
+                    if value is None
+                    else f"variable {name!r} is {type(value).__name__}, not a Decimal"
+                )
+            used[name] = value
+        steps: list[tuple[str, Decimal]] = []
+        try:
+            with localcontext(FORMULA_CONTEXT):
+                result = self._run(used, tables or {}, steps)
+        except FormulaError:
+            raise
+        except DecimalException as exc:
+            raise self._error(
+                f"the result is out of range ({type(exc).__name__})"
+            ) from None
+        return result, Trace(used, steps)
+
+    def _error(self, message: str) -> FormulaError:
+        return FormulaError(message, formula=self.text)
+
+
+def compile_formula(
+    text: str,
+    known_names: Iterable[str],
+    known_tables: Iterable[str] | None = None,
+) -> Formula:
+    """Parse and check ``text`` once. ``known_names`` are the variables the caller
+    will supply; ``known_tables``, if given, the lookup tables that exist. Every
+    mistake raises FormulaError naming line, column and what is wrong."""
+    if not isinstance(text, str):
+        raise FormulaError("a formula must be text")
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(
+            f"the formula has {len(text)} characters; at most {MAX_LENGTH} are allowed",
+            formula=text,
+        )
+    if not text.strip():
+        raise FormulaError("the formula is empty", formula=text)
+    tree = _parse(text)
+    _check_depth(tree, text)
+    compiler = _Compiler(
+        text,
+        frozenset(known_names),
+        None if known_tables is None else set(known_tables),
+    )
+    run, kind = compiler.node(tree)
+    if kind is not Kind.NUMBER:
+        raise compiler.error(f"the formula gives {kind.value}, not a number", tree)
+    return Formula(text, tuple(compiler.names), tuple(compiler.tables), run)
+
+
+def _parse(text: str) -> Tree[Token]:
+    try:
+        return _PARSER.parse(text)
+    except UnexpectedCharacters as exc:
+        raise FormulaError(
+            f"unexpected character {text[exc.pos_in_stream or 0]!r}",
+            formula=text,
+            line=exc.line,
+            column=exc.column,
+        ) from None
+    except UnexpectedInput as exc:
+        token = getattr(exc, "token", None)
+        expected = sorted(
+            {_TERMINAL_WORDS.get(t, t.lower()) for t in getattr(exc, "expected", ())}
+        )
+        found = (
+            "the end of the formula"
+            if token is None or token.type == "$END"
+            else repr(str(token))
+        )
+        line, column = exc.line, exc.column
+        if token is None or token.type == "$END" or line is None or line < 1:
+            line, column = _end_position(text)
+        raise FormulaError(
+            f"unexpected {found}; expected {', '.join(expected) or 'something else'}",
+            formula=text,
+            line=line,
+            column=column,
+        ) from None
+    except LarkError as exc:  # any other parser complaint, still a formula error
+        raise FormulaError(f"cannot read the formula ({exc})", formula=text) from None
+
+
+def _check_depth(tree: Tree[Token], text: str) -> None:
+    """Reject trees deeper than MAX_DEPTH, walking iteratively (no recursion)."""
+    stack: list[tuple[Tree[Token] | Token, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            line, column = _position(node)
+            raise FormulaError(
+                f"the formula is nested more than {MAX_DEPTH} levels deep",
+                formula=text,
+                line=line,
+                column=column,
+            )
+        if isinstance(node, Tree):
+            stack.extend((child, depth + 1) for child in node.children)
+
+
+class _Compiler:
+    """Turns a parse tree into closures, checking names, functions and kinds."""
+
+    def __init__(self, text: str, known: frozenset[str], tables: set[str] | None):
+        self.text = text
+        self.known = known
+        self.known_tables = tables
+        self.names: list[str] = []
+        self.tables: list[str] = []
+
+    def error(self, message: str, node: Tree[Token] | Token) -> FormulaError:
+        line, column = _position(node)
+        return FormulaError(message, formula=self.text, line=line, column=column)
+
+    def node(self, node: Tree[Token] | Token) -> tuple[_Eval, Kind]:
+        if isinstance(node, Token):  # a bare "+" unary keeps its operand's token
+            raise self.error(f"unexpected {node!s}", node)
+        handler = getattr(self, "_" + str(node.data), None)
+        if handler is None:
+            raise self.error(f"unexpected {node.data}", node)
+        result: tuple[_Eval, Kind] = handler(node)
+        return result
+
+    def number(self, node: Tree[Token] | Token) -> _Eval:
+        run, kind = self.node(node)
+        if kind is not Kind.NUMBER:
+            raise self.error(f"expected a number here, not {kind.value}", node)
+        return run
+
+    def condition(self, node: Tree[Token] | Token) -> _Eval:
+        run, kind = self.node(node)
+        if kind is not Kind.BOOLEAN:
+            raise self.error(f"expected a condition here, not {kind.value}", node)
+        return run
+
+    def _number(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        value = Decimal(str(node.children[0]))
+        return (lambda v, t, s: value), Kind.NUMBER
+
+    def _string(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        value = str(node.children[0])[1:-1]
+        return (lambda v, t, s: value), Kind.TEXT
+
+    def _none(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        return (lambda v, t, s: None), Kind.NONE
+
+    def _var(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        name = str(node.children[0])
+        if name not in self.known:
+            hint = (
+                f"; known names: {', '.join(sorted(self.known))}" if self.known else ""
+            )
+            raise self.error(f"unknown name {name!r}{hint}", node)
+        if name not in self.names:
+            self.names.append(name)
+        return (lambda v, t, s: v[name]), Kind.NUMBER
+
+    def _neg(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        operand = self.number(node.children[0])
+        return (lambda v, t, s: -operand(v, t, s)), Kind.NUMBER
+
+    def _binop(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        left_node, op, right_node = node.children
+        left, right = self.number(left_node), self.number(right_node)
+        if op == "+":
+            return (lambda v, t, s: left(v, t, s) + right(v, t, s)), Kind.NUMBER
+        if op == "-":
+            return (lambda v, t, s: left(v, t, s) - right(v, t, s)), Kind.NUMBER
+        if op == "*":
+            return (lambda v, t, s: left(v, t, s) * right(v, t, s)), Kind.NUMBER
+        line, column = _position(op)
+        fail = FormulaError(
+            "division by zero", formula=self.text, line=line, column=column
+        )
+
+        def divide(v: dict[str, Decimal], t: Tables, s: list[Any]) -> Decimal:
+            divisor = right(v, t, s)
+            if not divisor:
+                raise fail
+            result: Decimal = left(v, t, s) / divisor
+            return result
+
+        return divide, Kind.NUMBER
+
+    def _compare(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        left_node, op, right_node = node.children
+        left, right = self.number(left_node), self.number(right_node)
+        compare = _COMPARISONS[str(op)]
+        return (lambda v, t, s: compare(left(v, t, s), right(v, t, s))), Kind.BOOLEAN
+
+    def _and_op(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        left, right = (self.condition(c) for c in node.children)
+        return (lambda v, t, s: left(v, t, s) and right(v, t, s)), Kind.BOOLEAN
+
+    def _or_op(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        left, right = (self.condition(c) for c in node.children)
+        return (lambda v, t, s: left(v, t, s) or right(v, t, s)), Kind.BOOLEAN
+
+    def _not_op(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        operand = self.condition(node.children[0])
+        return (lambda v, t, s: not operand(v, t, s)), Kind.BOOLEAN
+
+    def _pair(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        raise self.error("a [limit, price] pair may only be a tier() block", node)
+
+    def _call(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+        name = str(node.children[0])
+        args = [c for c in node.children[1:] if c is not None]
+        build = _FUNCTIONS.get(name)
+        if build is None:
+            raise self.error(
+                f"unknown function {name!r}; allowed: {', '.join(FUNCTIONS)}", node
+            )
+        run, kind = build(self, node, args)
+        label = self.text[node.meta.start_pos : node.meta.end_pos]
+
+        def traced(v: dict[str, Decimal], t: Tables, s: list[Any]) -> Any:
+            value = run(v, t, s)
+            s.append((label, value))
+            return value
+
+        return (traced if kind is Kind.NUMBER else run), kind
+
+    def arity(
+        self, node: Tree[Token], args: list[Any], least: int, most: int | None
+    ) -> None:
+        name = str(node.children[0])
+        if len(args) < least or (most is not None and len(args) > most):
+            wanted = (
+                str(least)
+                if least == most
+                else f"{least} or more"
+                if most is None
+                else f"{least} to {most}"
+            )
+            raise self.error(
+                f"{name}() takes {wanted} arguments, not {len(args)}", node
+            )
+
+    def fn_if(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+        self.arity(node, args, 3, 3)
+        cond = self.condition(args[0])
+        (yes, yes_kind), (no, no_kind) = self.node(args[1]), self.node(args[2])
+        if yes_kind is not no_kind or yes_kind not in (Kind.NUMBER, Kind.BOOLEAN):
+            raise self.error("if() needs two numbers or two conditions", node)
+        return (
+            lambda v, t, s: yes(v, t, s) if cond(v, t, s) else no(v, t, s)
+        ), yes_kind
+
+    def fn_min(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+        self.arity(node, args, 1, None)
+        parts = [self.number(a) for a in args]
+        return (lambda v, t, s: min(p(v, t, s) for p in parts)), Kind.NUMBER
+
+    def fn_max(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+        self.arity(node, args, 1, None)
+        parts = [self.number(a) for a in args]
+        return (lambda v, t, s: max(p(v, t, s) for p in parts)), Kind.NUMBER
+
+    def fn_abs(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+        self.arity(node, args, 1, 1)
+        operand = self.number(args[0])
+        return (lambda v, t, s: abs(operand(v, t, s))), Kind.NUMBER
+
+    def fn_round(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+        """round(x, places): half away from zero (ROUND_HALF_UP), whatever the
+        context; places is a whole number from MIN_ROUND_PLACES to MAX_ROUND_PLACES."""
+        self.arity(node, args, 2, 2)
+        value, places = self.number(args[0]), self.number(args[1])
+        fail = self.error(
+            f"round() places must be a whole number from {MIN_ROUND_PLACES} "
+            f"to {MAX_ROUND_PLACES}",
+            args[1],
+        )
+
+        def run(v: dict[str, Decimal], t: Tables, s: list[Any]) -> Decimal:
+            n = places(v, t, s)
+            step = _STEPS.get(n)
+            if step is None:
+                raise fail
+            return round_to(value(v, t, s), step, ROUND_HALF_UP)
+
+        return run, Kind.NUMBER
+
+    def fn_tier(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+        """Inclining (or declining) blocks: each block's limit counts from zero;
+        the quantity within each block is priced at the block's price and the
+        products are summed. The last block's limit must be None (no limit)."""
+        self.arity(node, args, 2, None)
+        quantity = self.number(args[0])
+        blocks: list[tuple[_Eval | None, _Eval]] = []
+        for index, block in enumerate(args[1:]):
+            last = index == len(args) - 2
+            if not (isinstance(block, Tree) and block.data == "pair"):
+                raise self.error("expected a [limit, price] block", block)
+            if len(block.children) != 2:
+                raise self.error("a tier block is [limit, price]", block)
+            limit_node, price_node = block.children
+            is_none = isinstance(limit_node, Tree) and limit_node.data == "none"
+            if last != is_none:
+                raise self.error(
+                    "only the last tier block, and it always, has the limit None",
+                    block,
+                )
+            limit = None if is_none else self.number(limit_node)
+            blocks.append((limit, self.number(price_node)))
+        fail = self.error("tier limits must increase and the quantity be >= 0", node)
+
+        def run(v: dict[str, Decimal], t: Tables, s: list[Any]) -> Decimal:
+            left = quantity(v, t, s)
+            if left < 0:
+                raise fail
+            total = _ZERO
+            lower = _ZERO
+            for limit_of, price_of in blocks:
+                if limit_of is None:
+                    return total + left * price_of(v, t, s)
+                limit = limit_of(v, t, s)
+                if limit < lower:
+                    raise fail
+                in_block = min(left, limit - lower)
+                if in_block:
+                    total += in_block * price_of(v, t, s)
+                left -= in_block
+                lower = limit
+            return total
+
+        return run, Kind.NUMBER
+
+    def fn_lookup(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+        """lookup("table", key): a price-list value; key is a quoted text or a
+        number (looked up by its plain text, 2.50 as "2.5")."""
+        self.arity(node, args, 2, 2)
+        table_node, key_node = args
+        table_of, table_kind = self.node(table_node)
+        if table_kind is not Kind.TEXT:
+            raise self.error(
+                'lookup() needs a quoted table name ("prices")', table_node
+            )
+        table = table_of({}, {}, [])
+        if self.known_tables is not None and table not in self.known_tables:
+            raise self.error(f"unknown lookup table {table!r}", table_node)
+        if table not in self.tables:
+            self.tables.append(table)
+        key_of, key_kind = self.node(key_node)
+        if key_kind not in (Kind.TEXT, Kind.NUMBER):
+            raise self.error("lookup() keys are quoted texts or numbers", key_node)
+        line, column = _position(node)
+        text = self.text
+
+        def run(v: dict[str, Decimal], t: Tables, s: list[Any]) -> Decimal:
+            key = key_of(v, t, s)
+            if not isinstance(key, str):
+                key = _plain(key)
+            rows = t.get(table)
+            if rows is None:
+                raise FormulaError(
+                    f"lookup table {table!r} was not supplied",
+                    formula=text,
+                    line=line,
+                    column=column,
+                )
+            value = rows.get(key)
+            if type(value) is not Decimal:
+                raise FormulaError(
+                    f"lookup table {table!r} has no number for key {key!r}",
+                    formula=text,
+                    line=line,
+                    column=column,
+                )
+            return value
+
+        return run, Kind.NUMBER
+
+
+_ZERO = Decimal(0)
+_STEPS = {
+    Decimal(n): Decimal(1).scaleb(-n)
+    for n in range(MIN_ROUND_PLACES, MAX_ROUND_PLACES + 1)
+}
+_COMPARISONS: dict[str, Callable[[Decimal, Decimal], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+_Builder = Callable[[_Compiler, Tree[Token], list[Any]], tuple[_Eval, Kind]]
+_FUNCTIONS: dict[str, _Builder] = {
+    "abs": _Compiler.fn_abs,
+    "if": _Compiler.fn_if,
+    "lookup": _Compiler.fn_lookup,
+    "max": _Compiler.fn_max,
+    "min": _Compiler.fn_min,
+    "round": _Compiler.fn_round,
+    "tier": _Compiler.fn_tier,
+}
+
+
+def _plain(value: Decimal) -> str:
+    """A number's plain text without exponent or trailing zeros: 2.50 -> '2.5'."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def _position(node: Tree[Token] | Token) -> tuple[int, int]:
+    if isinstance(node, Token):
+        return node.line or 0, node.column or 0
+    meta = node.meta
+    if getattr(meta, "empty", True):
+        return 0, 0
+    return meta.line, meta.column
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

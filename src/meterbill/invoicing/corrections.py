@@ -1,0 +1,436 @@
+"""What happens to an invoice after it is issued: sent, paid, cancelled, rebilled,
+corrected. An issued invoice is never edited: every change of amounts is a new
+numbered document (a credit note, EN 16931 type 381, or an additional invoice, 380)
+whose ``corrects`` names the original (BG-3, preceding invoice reference).
+
+Every transition locks the invoice row (``select_for_update``), checks the state it
+starts from, and is recorded in the audit trail. Credit notes carry positive amounts:
+EN 16931 puts the sign in the document type, not in the amounts.
+
+State machine (kind invoice or advance)::
+
+    issued ──mark_sent──> sent ──mark_paid──> paid
+       │                   │                    │
+       └─────────cancel_invoice / rebill────────┴──> cancelled
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from meterbill.audit import trail
+from meterbill.billing import inputs
+from meterbill.billing.models import Finding, Period
+from meterbill.engine.billing import Charge, PeriodIn, bill_direct, bill_residence
+from meterbill.engine.rating import Line
+from meterbill.premises.models import Contract, Customer
+
+from .issue import IssueContext, issue_charges
+from .models import Invoice, InvoiceLine
+
+log = logging.getLogger(__name__)
+
+ZERO = Decimal(0)
+S = Invoice.State
+K = Invoice.Kind
+OPEN = (S.ISSUED, S.SENT, S.PAID)  # issued, not cancelled
+
+
+class InvoiceStateError(Exception):
+    """A transition asked of an invoice in a state (or of a kind) that forbids it."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """The documents ``correct_past_period`` issued; either may be None."""
+
+    credit_note: Invoice | None
+    additional_invoice: Invoice | None
+
+
+def _locked(invoice: Invoice) -> Invoice:
+    assert transaction.get_connection().in_atomic_block, "lock inside a transaction"
+    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+
+
+def _require(inv: Invoice, states: Iterable[str], action: str, kinds=None) -> None:
+    if inv.state not in states:
+        raise InvoiceStateError(
+            f"invoice {inv}: cannot {action} an invoice that is {inv.state}"
+        )
+    if kinds is not None and inv.kind not in kinds:
+        raise InvoiceStateError(f"invoice {inv}: cannot {action} a {inv.kind}")
+
+
+def _audit(action: str, inv: Invoice, user: Any, before: dict, after: dict) -> None:
+    trail.record(
+        action, user=user, branch=inv.branch, obj=inv, before=before, after=after
+    )
+
+
+def mark_sent(invoice: Invoice, user: Any) -> Invoice:
+    """issued → sent: the document reached the customer."""
+    with transaction.atomic():
+        inv = _locked(invoice)
+        _require(inv, [S.ISSUED], "send")
+        inv.state, inv.sent_at = S.SENT, timezone.now()
+        inv.save(update_fields=["state", "sent_at"])
+        _audit("invoice.sent", inv, user, {"state": S.ISSUED}, {"state": S.SENT})
+    return inv
+
+
+def mark_paid(invoice: Invoice, user: Any, paid_on: date) -> Invoice:
+    """issued or sent → paid (for a credit note: refunded or set off)."""
+    with transaction.atomic():
+        inv = _locked(invoice)
+        before = inv.state
+        _require(inv, [S.ISSUED, S.SENT], "mark as paid")
+        inv.state, inv.paid_on = S.PAID, paid_on
+        inv.save(update_fields=["state", "paid_on"])
+        _audit(
+            "invoice.paid",
+            inv,
+            user,
+            {"state": before},
+            {"state": S.PAID, "paid_on": paid_on.isoformat()},
+        )
+    return inv
+
+
+def cancel_invoice(
+    invoice: Invoice, user: Any, reason: str, issue_date: date | None = None
+) -> Invoice:
+    """Cancel an issued invoice (or advance invoice) by a full credit note: the same
+    lines and totals, positive amounts, type 381, ``corrects`` → the original.
+    Returns the credit note; the original becomes cancelled."""
+    with transaction.atomic():
+        inv = _locked(invoice)
+        return _cancel(inv, user, reason, issue_date or timezone.localdate())
+
+
+def _cancel(inv: Invoice, user: Any, reason: str, issue_date: date) -> Invoice:
+    _require(inv, OPEN, "cancel", kinds=[K.INVOICE, K.ADVANCE])
+    if inv.kind == K.ADVANCE and inv.settled_by_id:
+        raise InvoiceStateError(
+            f"advance invoice {inv}: already deducted by invoice {inv.settled_by}"
+        )
+    lines = [_engine_line(ln) for ln in _lines_of([inv.pk])[inv.pk]]
+    note = _issue(inv, lines, K.CREDIT_NOTE, f"cancel:{inv.pk}", reason, issue_date)
+    before = inv.state
+    inv.state = S.CANCELLED
+    inv.save(update_fields=["state"])
+    _audit(
+        "invoice.cancelled",
+        inv,
+        user,
+        {"state": before},
+        {"state": S.CANCELLED, "credit_note": note.full_number, "reason": reason},
+    )
+    _audit_issue("invoice.credit_note_issued", note, user)
+    return note
+
+
+def rebill(
+    invoice: Invoice, user: Any, reason: str, issue_date: date | None = None
+) -> tuple[Invoice, Invoice]:
+    """Cancel-and-rebill: a full credit note for the original, then a new invoice
+    computed by the engine from the period's current data (readings, tariffs,
+    shares) for the same contract, ``corrects`` → the original."""
+    day = issue_date or timezone.localdate()
+    with transaction.atomic():
+        inv = _locked(invoice)
+        _require(inv, OPEN, "rebill", kinds=[K.INVOICE])
+        charge = _current_charge(inv)
+        note = _cancel(inv, user, reason, day)
+        new = _issue(inv, charge.lines, K.INVOICE, f"rebill:{inv.pk}", reason, day)
+        _audit_issue("invoice.rebilled", new, user)
+    return note, new
+
+
+def correct_past_period(
+    invoice: Invoice, user: Any, reason: str = "", issue_date: date | None = None
+) -> Correction:
+    """Bill only the net difference between what the period's current data give and
+    what has been billed for it so far (the original plus earlier corrections).
+
+    Lines are compared by (utility, description, unit, unit price, VAT category and
+    rate): a decrease goes on a credit note, an increase on an additional invoice,
+    each line with the difference of quantity and of net amount, so the documents
+    of the chain always add up, to the cent, to what the current data give.
+    """
+    day = issue_date or timezone.localdate()
+    with transaction.atomic():
+        inv = _locked(invoice)
+        _require(inv, OPEN, "correct", kinds=[K.INVOICE])
+        billed = _billed_so_far(inv)
+        current = _summed(_current_charge(inv).lines)
+        increases, decreases = _differences(billed, current)
+        seq = Invoice.objects.filter(corrects=inv).count()
+        note = more = None
+        if decreases:
+            key = f"correct:{inv.pk}:{seq}:credit"
+            note = _issue(inv, decreases, K.CREDIT_NOTE, key, reason, day)
+            _audit_issue("invoice.correction_credit_note", note, user)
+        if increases:
+            key = f"correct:{inv.pk}:{seq}:invoice"
+            more = _issue(inv, increases, K.INVOICE, key, reason, day)
+            _audit_issue("invoice.correction_invoice", more, user)
+    return Correction(note, more)
+
+
+def invoice_chain(invoice: Invoice) -> list[Invoice]:
+    """The original invoice and every document that corrects it, directly or through
+    a later correction, in the order they were issued (by id).
+
+    One query per generation of the chain (a chain is a few documents deep)."""
+    root = invoice
+    while root.corrects_id:
+        root = Invoice.objects.get(pk=root.corrects_id)
+    found = {root.pk: root}
+    frontier = [root.pk]
+    while frontier:
+        children = list(
+            Invoice.objects.filter(corrects_id__in=frontier).exclude(pk__in=found)
+        )
+        found.update({c.pk: c for c in children})
+        frontier = [c.pk for c in children]
+    return sorted(found.values(), key=lambda i: i.pk)
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _audit_issue(action: str, doc: Invoice, user: Any) -> None:
+    _audit(
+        action,
+        doc,
+        user,
+        {},
+        {
+            "number": doc.full_number,
+            "kind": doc.kind,
+            "corrects": doc.corrects.full_number if doc.corrects else None,
+            "total_gross": str(doc.total_gross),
+            "reason": doc.reason,
+        },
+    )
+
+
+def _issue(
+    original: Invoice,
+    lines: Sequence[Line],
+    kind: str,
+    key: str,
+    reason: str,
+    issue_date: date,
+) -> Invoice:
+    """Issue one document for the original's contract through ``issue_charges`` (its
+    numbering, totals and frozen parties), then mark its kind and what it corrects.
+    A credit note keeps the parties frozen on the original and has no due date."""
+    issued = issue_document(
+        original.branch_id,
+        original.contract,
+        original.period_id,
+        lines,
+        key,
+        issue_date,
+        original.series.prefix,
+    )
+    issued.kind, issued.corrects, issued.reason = kind, original, reason[:200]
+    fields = ["kind", "corrects", "reason"]
+    if kind == K.CREDIT_NOTE:
+        issued.frozen = {**issued.frozen, **_parties(original)}
+        issued.due_date = None
+        fields += ["frozen", "due_date"]
+    issued.save(update_fields=fields)
+    return issued
+
+
+def _parties(inv: Invoice) -> dict[str, Any]:
+    return {
+        k: inv.frozen[k] for k in ("seller", "buyer", "contract") if k in inv.frozen
+    }
+
+
+def issue_document(
+    branch_id: int,
+    contract: Contract,
+    period_id: int | None,
+    lines: Sequence[Line],
+    key: str,
+    issue_date: date,
+    series_prefix: str = "MB",
+) -> Invoice:
+    """One numbered invoice for a contract from engine lines, idempotent by ``key``
+    (a second call with the same key returns the first document)."""
+    from meterbill.orgs.models import Branch
+
+    branch = Branch.objects.select_related("organisation").get(pk=branch_id)
+    ctx = IssueContext(
+        branch, branch.organisation, period_id, None, issue_date, series_prefix
+    )
+    charge = Charge(contract.pk, contract.apartment_id, list(lines))
+    customers = Customer.objects.in_bulk([contract.customer_id])
+    issued = issue_charges(ctx, [charge], {contract.pk: contract}, customers, key)
+    if issued:
+        return Invoice.objects.select_related("corrects", "series").get(pk=issued[0].pk)
+    return Invoice.objects.get(idempotency_key=f"{key}:contract:{contract.pk}")
+
+
+def _lines_of(invoice_ids: Iterable[int]) -> dict[int, list[InvoiceLine]]:
+    out: dict[int, list[InvoiceLine]] = defaultdict(list)
+    for ln in InvoiceLine.objects.filter(invoice_id__in=list(invoice_ids)).order_by(
+        "invoice_id", "position"
+    ):
+        out[ln.invoice_id].append(ln)
+    return out
+
+
+def _engine_line(ln: InvoiceLine) -> Line:
+    trace = dict(ln.trace)
+    utility = str(trace.pop("utility", "") or "")
+    return Line(
+        utility,
+        ln.description,
+        ln.quantity,
+        ln.unit,
+        ln.unit_code,
+        ln.unit_price_net,
+        ln.net_amount,
+        ln.vat_category,
+        ln.vat_rate_percent,
+        trace,
+    )
+
+
+LineKey = tuple[str, str, str, str, Decimal, str, Decimal]
+
+
+def _key(line: Line) -> LineKey:
+    return (
+        line.utility_code,
+        line.description,
+        line.unit,
+        line.unit_code,
+        line.unit_price_net.normalize(),
+        line.vat_category,
+        line.vat_rate_percent.normalize(),
+    )
+
+
+def _summed(lines: Iterable[Line], sign: int = 1) -> dict[LineKey, list[Decimal]]:
+    out: dict[LineKey, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for line in lines:
+        out[_key(line)][0] += sign * line.quantity
+        out[_key(line)][1] += sign * line.net_amount
+    return out
+
+
+def _billed_so_far(inv: Invoice) -> dict[LineKey, list[Decimal]]:
+    """Quantity and net per line key over the original and the corrections issued
+    for it (credit notes subtract)."""
+    docs = [inv, *list(Invoice.objects.filter(corrects=inv).exclude(state=S.CANCELLED))]
+    lines = _lines_of(d.pk for d in docs)
+    total: dict[LineKey, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for doc in docs:
+        sign = -1 if doc.kind == K.CREDIT_NOTE else 1
+        for key, (qty, net) in _summed(map(_engine_line, lines[doc.pk]), sign).items():
+            total[key][0] += qty
+            total[key][1] += net
+    return total
+
+
+def _differences(
+    billed: dict[LineKey, list[Decimal]], current: dict[LineKey, list[Decimal]]
+) -> tuple[list[Line], list[Line]]:
+    increases: list[Line] = []
+    decreases: list[Line] = []
+    for key in sorted(set(billed) | set(current), key=str):
+        qty = current.get(key, [ZERO, ZERO])[0] - billed.get(key, [ZERO, ZERO])[0]
+        net = current.get(key, [ZERO, ZERO])[1] - billed.get(key, [ZERO, ZERO])[1]
+        if not net and not qty:
+            continue
+        utility, description, unit, unit_code, price, category, rate = key
+        target = increases if net > 0 or (net == 0 and qty > 0) else decreases
+        target.append(
+            Line(
+                utility,
+                description,
+                abs(qty),
+                unit,
+                unit_code,
+                price,
+                abs(net),
+                category,
+                rate,
+                {
+                    "correction": {
+                        "billed_quantity": str(billed.get(key, [ZERO])[0]),
+                        "current_quantity": str(current.get(key, [ZERO])[0]),
+                        "rule": "current data − billed so far, per line",
+                    }
+                },
+            )
+        )
+    return increases, decreases
+
+
+def current_charge(contract: Contract, period: Period) -> Charge:
+    """What the engine bills the contract for the period from today's data: the
+    same inputs and engine calls as the bill run, for one residence or contract.
+    Findings an operator accepted or corrected no longer hold the charge."""
+    pin = PeriodIn(period.starts_on, period.ends_on, period.name)
+    org_id = period.branch.organisation_id
+    overrides = inputs.rule_overrides(period.branch_id)
+    utilities = inputs.utilities_for(org_id)
+    charge: Charge | None = None
+    if contract.apartment is not None:
+        residence_id = contract.apartment.residence_id
+        residences, _contracts = inputs.residences_input([residence_id], period)
+        result = bill_residence(residences[0], utilities, pin, overrides)
+        charge = next((c for c in result.charges if c.contract_id == contract.pk), None)
+    else:
+        _direct, services, regs = inputs.direct_input([contract.pk], period)
+        charge, _seen = bill_direct(
+            contract.pk, services.get(contract.pk, {}), regs[contract.pk],
+            utilities, pin, overrides,
+        )  # fmt: skip
+    if charge is None:
+        raise InvoiceStateError(
+            f"contract {contract}: not the contract in force for its apartment "
+            f"in period {period.name}"
+        )
+    resolved = set(
+        Finding.objects.filter(
+            period=period,
+            status__in=[Finding.Status.ACCEPTED, Finding.Status.CORRECTED],
+        ).values_list("register_id", "rule")
+    )
+    charge.findings = [
+        f for f in charge.findings if (f.register_id, f.rule) not in resolved
+    ]
+    return charge
+
+
+def _current_charge(inv: Invoice) -> Charge:
+    if inv.period is None:
+        raise InvoiceStateError(f"invoice {inv}: has no period to recompute")
+    charge = current_charge(inv.contract, inv.period)
+    if charge.held:
+        rules = sorted({f.rule for f in charge.findings if f.holds_invoice})
+        raise InvoiceStateError(
+            f"invoice {inv}: the period's current data are held for review "
+            f"({', '.join(rules)}); resolve the findings first"
+        )
+    if not charge.lines:
+        raise InvoiceStateError(f"invoice {inv}: the current data bill nothing")
+    return charge
