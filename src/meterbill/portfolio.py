@@ -220,12 +220,24 @@ def create_users(refs: Refs) -> list[tuple[str, str, str]]:
     return [(u, b, str(r)) for u, b, r in users]
 
 
+# The demo portal logins and the customer each one pays for (built with the residences).
+PORTAL_CUSTOMERS = {"buc-customer": "A1-1", "clj-customer": "C1-1"}
+
+
+def link_portal_users(refs: Refs) -> None:
+    for username, code in PORTAL_CUSTOMERS.items():
+        user = User.objects.get(username=username)
+        Customer.objects.filter(branch__organisation=refs.org, code=code).update(
+            portal_user=user
+        )
+
+
 class _Builder:
     """Accumulates rows and inserts them in bulk, table by table."""
 
     def __init__(self, refs: Refs, seed: int) -> None:
         self.refs = refs
-        self.rnd = random.Random(seed)
+        self.rnd = random.Random(seed)  # noqa: S311 - reproducible demo data
 
     def building(self, spec: BuildingSpec, special_cases: bool) -> None:
         refs, rnd = self.refs, self.rnd
@@ -506,6 +518,7 @@ def build_demo(seed: int = 2026) -> Refs:
     builder = _Builder(refs, seed)
     for spec in DEMO_BUILDINGS:
         builder.building(spec, special_cases=spec.code == "A1")
+    link_portal_users(refs)
     return refs
 
 

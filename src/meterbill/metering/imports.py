@@ -1,0 +1,883 @@
+"""Import a file of meter readings into a branch: whole, or with its rejected rows
+quarantined.
+
+One call imports one file, in one transaction:
+
+1. the reader of the format (``meterbill.formats``) turns the bytes into rows and
+   row errors; a file-level ``InvalidFormat`` refuses the file and stores nothing;
+2. the rows are matched to registers with a handful of queries: by meter serial
+   (CSV, XLSX), by service point identifier and register code (NEM12/NEM13: NMI and
+   NMI suffix), by radio id (wireless M-Bus);
+3. each row is checked (known register, date not in the future, unit convertible to
+   the register's unit, value within the stored precision) and compared with the
+   readings already stored: same register, day and kind is a duplicate, not an error;
+4. the accepted rows are bulk-inserted as readings of one ``ImportBatch`` (keyed by
+   the sha256 of the bytes), every rejected row is kept as a ``RejectedRow``, and the
+   counts go into the audit trail.
+
+With ``register_new`` (NEM12/NEM13 onboarding), every unknown NMI gets a service
+point, a meter, its registers, a customer and a contract on the given tariff, so
+that the next bill run bills it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from meterbill.audit import trail
+from meterbill.formats import csv_readings, nem12, wmbus, xlsx_readings
+from meterbill.formats.errors import FormatError, InvalidValue
+from meterbill.formats.readings import ReadingRow
+from meterbill.orgs.models import Branch
+from meterbill.premises.models import (
+    Contract,
+    ContractService,
+    Customer,
+    ServicePoint,
+)
+from meterbill.tariffs.models import Tariff
+
+from .models import ColumnMap, ImportBatch, Meter, Reading, Register, RejectedRow
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("nem12", "csv", "xlsx", "wmbus")
+
+# Reading.value is DecimalField(max_digits=20, decimal_places=6).
+VALUE_PLACES = 6
+VALUE_LIMIT = Decimal(10) ** (20 - VALUE_PLACES)
+
+# Ids per IN (...) list: below every backend's limit on bound parameters.
+IN_CHUNK = 2000
+
+# Units that differ only by a decimal prefix: unit → (base unit, power of ten).
+_SCALES = {
+    "Wh": ("Wh", 0),
+    "kWh": ("Wh", 3),
+    "MWh": ("Wh", 6),
+    "VArh": ("VArh", 0),
+    "kVArh": ("VArh", 3),
+    "MVArh": ("VArh", 6),
+    "VAh": ("VAh", 0),
+    "kVAh": ("VAh", 3),
+    "MVAh": ("VAh", 6),
+    "MJ": ("J", 6),
+    "GJ": ("J", 9),
+    "l": ("m3", -3),
+    "m3": ("m3", 0),
+    "units": ("units", 0),
+    "HCA": ("units", 0),
+}
+
+# Wireless M-Bus billing values: the current register, and the set-date register.
+_WMBUS_CURRENT = frozenset(
+    {"total_m3", "total_energy_consumption_kwh", "current_consumption_hca"}
+)
+_WMBUS_SET_DATE = frozenset(
+    {"volume_at_set_date_m3", "energy_at_set_date_kwh", "consumption_at_set_date_hca"}
+)
+SET_DATE_REGISTER = "set_date"
+
+
+class ImportRefused(Exception):
+    """The file as a whole was refused; nothing was stored. The message is one line
+    naming the file."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    register_new: bool = False  # NEM12/NEM13: onboard unknown NMIs
+    tariff: str = ""  # the tariff code of onboarded contracts
+    customer_prefix: str = ""  # prefix of onboarded customer codes and names
+    column_map: str = ""  # name of a saved ColumnMap (CSV, XLSX)
+    again: bool = False  # import a file whose bytes were imported before
+    source: str = ""  # Reading.Source; default file (radio for wmbus)
+    today: date | None = None  # read dates after this day are rejected
+    batch_size: int = 2000
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    format: str
+    batch_id: int | None = None
+    rows_imported: int = 0
+    rows_duplicate: int = 0
+    rejected: list[FormatError] = field(default_factory=list)
+    # Values a telegram carries besides the register's (flow, other units): not rows.
+    values_ignored: int = 0
+    service_points_created: int = 0
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows_imported + self.rows_duplicate + self.rows_rejected
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A reading from any format, before it is matched to a register."""
+
+    line: int
+    meter_ref: str  # serial, NMI or radio id
+    register: str  # register code
+    read_on: date | None
+    kind: str
+    value: Decimal
+    unit: str
+    quality: str = ""
+    period_start: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Target:
+    register_id: int
+    unit: str
+
+
+@dataclass
+class _Parsed:
+    rows: list[_Row]
+    errors: list[FormatError]
+    ignored: int = 0
+
+
+def import_readings(
+    path_or_bytes: bytes | str | Path,
+    *,
+    fmt: str,
+    branch: Branch,
+    user: Any = None,
+    filename: str = "",
+    options: ImportOptions | None = None,
+) -> ImportReport:
+    """Import one file of readings into ``branch``; see the module docstring.
+
+    Raises ``ImportRefused`` when the file is refused as a whole (unreadable, of
+    another format, already imported, an unknown tariff or column map).
+    """
+    options = options or ImportOptions()
+    if fmt not in FORMATS:
+        raise ImportRefused(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    data, filename = _load(path_or_bytes, filename)
+    today = options.today or timezone.localdate()
+    tariff = _tariff(branch, options, filename) if options.register_new else None
+    if options.register_new and fmt != "nem12":
+        raise ImportRefused(f"{filename}: --register-new is for NEM12/NEM13 files")
+
+    try:
+        parsed = _parse(data, fmt, filename, branch, options, today)
+    except FormatError as error:
+        raise ImportRefused(str(error.located(filename))) from error
+
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        # One import at a time per branch: the duplicate checks below then hold.
+        Branch.objects.select_for_update().filter(pk=branch.pk).first()
+        _refuse_a_second_import(branch, digest, filename, options.again)
+        batch = ImportBatch.objects.create(
+            branch=branch,
+            filename=filename[:255],
+            format=fmt,
+            sha256=digest,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+        report = ImportReport(filename, fmt, batch.pk, values_ignored=parsed.ignored)
+        report.rejected += parsed.errors
+        if tariff is not None:
+            report.service_points_created = _register_new(
+                parsed.rows, branch, tariff, options, filename, user
+            )
+        readings = _accepted(parsed.rows, fmt, branch, batch, user, options, today)
+        report.rejected += readings.rejected
+        report.rejected.sort(key=lambda e: (e.file, e.line or 0))
+        report.rows_duplicate = readings.duplicates
+        report.values_ignored += readings.ignored
+        Reading.objects.bulk_create(readings.rows, batch_size=options.batch_size)
+        report.rows_imported = len(readings.rows)
+        _quarantine(batch, report.rejected, filename, options.batch_size)
+        _close_batch(batch, report, branch, user)
+    log.info(
+        "readings imported",
+        extra={
+            "batch": batch.pk,
+            "file": filename,
+            "imported": report.rows_imported,
+            "rejected": report.rows_rejected,
+        },
+    )
+    return report
+
+
+def save_column_map(
+    branch: Branch,
+    name: str,
+    mapping: dict[str, str],
+    *,
+    fmt: str = "",
+    date_format: str = "",
+    user: Any = None,
+) -> ColumnMap:
+    """Create or replace a branch's column map (our column → their header)."""
+    unknown = set(mapping) - set(
+        csv_readings.COLUMNS + csv_readings.OPTIONAL_TEXT_COLUMNS
+    )
+    if unknown:
+        raise ValueError(f"the column map names no column {sorted(unknown)[0]!r}")
+    if date_format and date_format.upper() not in csv_readings.DATE_FORMATS:
+        raise ValueError(f"unknown date format {date_format!r}")
+    with transaction.atomic():
+        before = ColumnMap.objects.filter(branch=branch, name=name).first()
+        saved, _ = ColumnMap.objects.update_or_create(
+            branch=branch,
+            name=name,
+            defaults={
+                "format": fmt,
+                "mapping": mapping,
+                "date_format": date_format.upper(),
+            },
+        )
+        trail.record(
+            "readings.column_map",
+            user=user,
+            branch=branch,
+            obj=saved,
+            before=before and {"mapping": before.mapping, "format": before.format},
+            after={"mapping": mapping, "format": fmt, "date_format": date_format},
+        )
+    return saved
+
+
+def _load(path_or_bytes: bytes | str | Path, filename: str) -> tuple[bytes, str]:
+    if isinstance(path_or_bytes, bytes):
+        return path_or_bytes, filename or "<input>"
+    path = Path(path_or_bytes)
+    try:
+        return path.read_bytes(), filename or path.name
+    except FileNotFoundError as e:
+        raise ImportRefused(f"{path}: no such file") from e
+    except IsADirectoryError as e:
+        raise ImportRefused(f"{path}: is a directory, not a file") from e
+    except OSError as e:
+        raise ImportRefused(f"{path}: cannot be read ({e.strerror})") from e
+
+
+def _tariff(branch: Branch, options: ImportOptions, filename: str) -> Tariff:
+    if not options.tariff:
+        raise ImportRefused(f"{filename}: --register-new needs --tariff CODE")
+    tariff = (
+        Tariff.objects.filter(
+            organisation_id=branch.organisation_id, code=options.tariff
+        )
+        .select_related("utility")
+        .first()
+    )
+    if tariff is None:
+        raise ImportRefused(f"{filename}: unknown tariff {options.tariff!r}")
+    return tariff
+
+
+def _refuse_a_second_import(
+    branch: Branch, digest: str, filename: str, again: bool
+) -> None:
+    earlier = (
+        ImportBatch.objects.filter(branch=branch, sha256=digest).order_by("pk").first()
+    )
+    if earlier is not None and not again:
+        raise ImportRefused(
+            f"{filename}: already imported into branch {branch.code} as batch "
+            f"{earlier.pk} ({earlier.filename}, {earlier.created_at:%Y-%m-%d %H:%M}); "
+            "use --again to import it again"
+        )
+
+
+# Parsing: each format's reader, into rows matched later by (meter_ref, register).
+
+
+def _parse(
+    data: bytes,
+    fmt: str,
+    filename: str,
+    branch: Branch,
+    options: ImportOptions,
+    today: date,
+) -> _Parsed:
+    if fmt == "nem12":
+        return _parse_nem12(data, filename)
+    if fmt == "wmbus":
+        return _parse_wmbus(data, filename, branch)
+    column_map, date_format = _column_map(branch, fmt, options.column_map, filename)
+    reader = csv_readings.read if fmt == "csv" else xlsx_readings.read
+    result = reader(
+        data,
+        filename=filename,
+        column_map=column_map,
+        date_format=date_format,
+        today=today,
+    )
+    rows = [_from_reading_row(r) for r in result.rows]
+    return _Parsed(rows, list(result.errors))
+
+
+def _from_reading_row(r: ReadingRow, note: str = "") -> _Row:
+    return _Row(
+        r.line,
+        r.meter_ref,
+        r.register,
+        r.read_on,
+        r.kind,
+        r.value,
+        r.unit,
+        r.quality,
+        r.period_start,
+        note,
+    )
+
+
+def _parse_nem12(data: bytes, filename: str) -> _Parsed:
+    """NEM12 days and NEM13 reads. A NEM13 250 record gives a consumption row and,
+    when present, the current register read: that index is kept in the consumption
+    reading's note, so the register is billed from the quantities the meter data
+    provider states (mixing indexes in would make the bill run difference them)."""
+    result = nem12.read(data, filename=filename)
+    rows: list[_Row] = []
+    for r in result.rows:
+        last = rows[-1] if rows else None
+        if (
+            r.kind == "index"
+            and last is not None
+            and (last.line, last.meter_ref, last.register)
+            == (r.line, r.meter_ref, r.register)
+        ):
+            note = f"register read {r.value} {r.unit} on {r.read_on.isoformat()}"
+            rows[-1] = replace(last, note=note[:200])
+            continue
+        rows.append(_from_reading_row(r))
+    return _Parsed(rows, list(result.errors))
+
+
+def _parse_wmbus(data: bytes, filename: str, branch: Branch) -> _Parsed:
+    keys = dict(
+        Meter.objects.filter(branch=branch)
+        .exclude(radio_id="")
+        .exclude(aes_key="")
+        .values_list("radio_id", "aes_key")
+    )
+    result = wmbus.read(data, filename=filename, keys=keys)
+    rows: list[_Row] = []
+    ignored = 0
+    for t in result.rows:
+        if t.register in _WMBUS_CURRENT:
+            code = ""
+        elif t.register in _WMBUS_SET_DATE:
+            code = SET_DATE_REGISTER
+        else:
+            ignored += 1
+            continue
+        rows.append(
+            _Row(
+                t.line, _radio_id(t.meter_id), code, t.read_on, "index", t.value, t.unit
+            )
+        )
+    return _Parsed(rows, list(result.errors), ignored)
+
+
+def _radio_id(text: str) -> str:
+    return text.strip().lower().lstrip("0") or "0"
+
+
+def _column_map(
+    branch: Branch, fmt: str, name: str, filename: str
+) -> tuple[dict[str, str] | None, str | None]:
+    """The named map of the branch, or of the nearest branch above it."""
+    if not name:
+        return None, None
+    ancestors = [int(pk) for pk in branch.path.strip("/").split("/") if pk]
+    found = {
+        m.branch_id: m
+        for m in ColumnMap.objects.filter(branch_id__in=ancestors or [branch.pk])
+        .filter(name=name)
+        .only("branch_id", "format", "mapping", "date_format")
+    }
+    chosen = next((found[pk] for pk in reversed(ancestors) if pk in found), None)
+    if chosen is None:
+        raise ImportRefused(f"{filename}: no column map {name!r} in this branch")
+    if chosen.format and chosen.format != fmt:
+        raise ImportRefused(
+            f"{filename}: column map {name!r} is for {chosen.format}, not {fmt}"
+        )
+    return dict(chosen.mapping), chosen.date_format or None
+
+
+# Matching rows to registers, with a fixed number of queries per file.
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    items = list(values)
+    for i in range(0, len(items), IN_CHUNK):
+        yield items[i : i + IN_CHUNK]
+
+
+def _registers_of(meter_ids: Iterable[int]) -> dict[tuple[int, str], _Target]:
+    found: dict[tuple[int, str], _Target] = {}
+    for ids in _chunks(set(meter_ids)):
+        for pk, meter_id, code, unit in Register.objects.filter(
+            meter_id__in=ids
+        ).values_list("pk", "meter_id", "code", "unit"):
+            found[(meter_id, code)] = _Target(pk, unit)
+    return found
+
+
+def _targets(
+    rows: Sequence[_Row], fmt: str, branch: Branch
+) -> dict[tuple[str, str], _Target]:
+    """(meter_ref, register code) → register, for every pair the branch knows."""
+    refs = {r.meter_ref for r in rows}
+    meter_of: dict[str, list[int]] = defaultdict(list)
+    if fmt == "nem12":
+        for ids in _chunks(refs):
+            for meter_id, nmi in Meter.objects.filter(
+                branch=branch, service_point__identifier__in=ids
+            ).values_list("pk", "service_point__identifier"):
+                meter_of[nmi].append(meter_id)
+    elif fmt == "wmbus":
+        for meter_id, radio_id in (
+            Meter.objects.filter(branch=branch)
+            .exclude(radio_id="")
+            .values_list("pk", "radio_id")
+        ):
+            if _radio_id(radio_id) in refs:
+                meter_of[_radio_id(radio_id)].append(meter_id)
+    else:
+        for ids in _chunks(refs):
+            for meter_id, serial in Meter.objects.filter(
+                branch=branch, serial__in=ids
+            ).values_list("pk", "serial"):
+                meter_of[serial].append(meter_id)
+
+    registers = _registers_of(pk for ids in meter_of.values() for pk in ids)
+    codes: dict[int, list[str]] = defaultdict(list)
+    for meter_id, code in registers:
+        codes[meter_id].append(code)
+    targets: dict[tuple[str, str], _Target] = {}
+    for ref, meter_ids in meter_of.items():
+        for meter_id in meter_ids:
+            for code in codes[meter_id]:
+                targets.setdefault((ref, code), registers[(meter_id, code)])
+            if len(codes[meter_id]) == 1 and fmt in ("csv", "xlsx"):
+                # A file without a register column names single-register meters.
+                targets.setdefault((ref, ""), registers[(meter_id, codes[meter_id][0])])
+    return targets
+
+
+@dataclass
+class _Accepted:
+    rows: list[Reading] = field(default_factory=list)
+    rejected: list[FormatError] = field(default_factory=list)
+    duplicates: int = 0
+    ignored: int = 0
+
+
+@dataclass(frozen=True)
+class _Checked:
+    row: _Row
+    register_id: int
+    read_on: date
+    value: Decimal  # in the register's unit
+
+
+def _accepted(
+    rows: Sequence[_Row],
+    fmt: str,
+    branch: Branch,
+    batch: ImportBatch,
+    user: Any,
+    options: ImportOptions,
+    today: date,
+) -> _Accepted:
+    """Check each row; return the readings to insert and the rows rejected."""
+    targets = _targets(rows, fmt, branch)
+    if fmt == "wmbus":
+        rows, out = _wmbus_rows(rows, targets, batch.filename)
+    else:
+        out = _Accepted()
+    known_meters = {ref for ref, _code in targets}
+    checked: list[_Checked] = []
+    for row in rows:
+        outcome = _check(row, targets, known_meters, today)
+        if isinstance(outcome, _Checked):
+            checked.append(outcome)
+        else:
+            name, message = outcome
+            out.rejected.append(
+                InvalidValue(message, file=batch.filename, line=row.line, field=name)
+            )
+
+    source = options.source or (
+        Reading.Source.RADIO if fmt == "wmbus" else Reading.Source.FILE
+    )
+    stored = _stored_keys(checked)
+    for c in checked:
+        key = (c.register_id, c.read_on, c.row.kind)
+        if key in stored:
+            out.duplicates += 1
+            continue
+        stored.add(key)
+        out.rows.append(
+            Reading(
+                register_id=c.register_id,
+                read_on=c.read_on,
+                period_start=c.row.period_start,
+                kind=c.row.kind,
+                value=c.value,
+                source=source,
+                quality=c.row.quality[:2],
+                batch=batch,
+                entered_by=user if getattr(user, "pk", None) else None,
+                note=c.row.note,
+            )
+        )
+    return out
+
+
+def _check(
+    row: _Row,
+    targets: dict[tuple[str, str], _Target],
+    known_meters: set[str],
+    today: date,
+) -> _Checked | tuple[str, str]:
+    """The row ready to store, or the field and message it is rejected with."""
+    target = targets.get((row.meter_ref, row.register))
+    if target is None:
+        if row.meter_ref not in known_meters:
+            return "meter", f"unknown meter {row.meter_ref!r} in this branch"
+        return "meter", f"meter {row.meter_ref!r} has no register {row.register!r}"
+    if row.read_on is None:
+        return "date", "the reading has no date (a telegram without a timestamp)"
+    if row.read_on > today:
+        return "date", f"{row.read_on.isoformat()} is in the future"
+    value = _in_unit(row.value, row.unit, target.unit)
+    if value is None:
+        return "unit", f"{row.unit} cannot be stored in {target.unit}"
+    if not _fits(value):
+        return "value", f"{row.value} exceeds the stored precision"
+    return _Checked(row, target.register_id, row.read_on, value)
+
+
+def _wmbus_rows(
+    rows: Sequence[_Row], targets: dict[tuple[str, str], _Target], filename: str
+) -> tuple[list[_Row], _Accepted]:
+    """Keep, of each telegram's current values, the one in the register's unit.
+
+    A heat meter sends energy and volume, a register holds one of them. A telegram
+    of a known meter with no value in its register's unit is rejected; the set-date
+    value of a meter without a ``set_date`` register is kept as information only.
+    """
+    out = _Accepted()
+    kept: list[_Row] = []
+    by_line: dict[tuple[int, str, str], list[_Row]] = defaultdict(list)
+    for row in rows:
+        by_line[(row.line, row.meter_ref, row.register)].append(row)
+    for (line, ref, code), group in by_line.items():
+        target = targets.get((ref, code))
+        if target is None and code == SET_DATE_REGISTER and (line, ref, "") in by_line:
+            out.ignored += len(group)  # information only, or told with the current
+            continue
+        if target is None:
+            kept.append(group[0])  # rejected as an unknown meter by the checks
+            continue
+        fitting = [r for r in group if _in_unit(r.value, r.unit, target.unit)]
+        if fitting:
+            kept.append(fitting[0])
+            continue
+        units = ", ".join(sorted({r.unit for r in group}))
+        out.rejected.append(
+            InvalidValue(
+                f"the telegram carries {units}, the register holds {target.unit}",
+                file=filename,
+                line=line,
+                field="unit",
+            )
+        )
+    return kept, out
+
+
+def _in_unit(value: Decimal, unit: str, target_unit: str) -> Decimal | None:
+    """``value`` in ``unit`` expressed in ``target_unit``: exact, by powers of ten."""
+    if not unit or not target_unit or unit == target_unit:
+        return value
+    source, target = _SCALES.get(unit), _SCALES.get(target_unit)
+    if source is None or target is None or source[0] != target[0]:
+        return None
+    return value.scaleb(source[1] - target[1])
+
+
+def _fits(value: Decimal) -> bool:
+    exponent = value.as_tuple().exponent
+    return (
+        isinstance(exponent, int)
+        and exponent >= -VALUE_PLACES
+        and abs(value) < VALUE_LIMIT
+    )
+
+
+def _stored_keys(checked: Sequence[_Checked]) -> set[tuple[int, date, str]]:
+    """(register, day, kind) of the readings already stored that the rows repeat."""
+    if not checked:
+        return set()
+    first = min(c.read_on for c in checked)
+    last = max(c.read_on for c in checked)
+    stored: set[tuple[int, date, str]] = set()
+    for ids in _chunks({c.register_id for c in checked}):
+        stored.update(
+            Reading.objects.filter(
+                register_id__in=ids, read_on__gte=first, read_on__lte=last
+            ).values_list("register_id", "read_on", "kind")
+        )
+    return stored
+
+
+def _quarantine(
+    batch: ImportBatch, errors: Sequence[FormatError], filename: str, size: int
+) -> None:
+    RejectedRow.objects.bulk_create(
+        [
+            RejectedRow(
+                batch=batch,
+                file="" if e.file in ("", filename) else e.file[:255],
+                line=e.line,
+                field=(e.field or "")[:64],
+                message=e.message,
+            )
+            for e in errors
+        ],
+        batch_size=size,
+    )
+
+
+def _close_batch(
+    batch: ImportBatch, report: ImportReport, branch: Branch, user: Any
+) -> None:
+    batch.rows_read = report.rows_read
+    batch.rows_imported = report.rows_imported
+    batch.rows_duplicate = report.rows_duplicate
+    batch.rows_rejected = report.rows_rejected
+    batch.save(
+        update_fields=["rows_read", "rows_imported", "rows_duplicate", "rows_rejected"]
+    )
+    trail.record(
+        "readings.import",
+        user=user if getattr(user, "pk", None) else None,
+        branch=branch,
+        obj=batch,
+        after={
+            "file": batch.filename,
+            "format": batch.format,
+            "sha256": batch.sha256,
+            "rows_read": report.rows_read,
+            "rows_imported": report.rows_imported,
+            "rows_duplicate": report.rows_duplicate,
+            "rows_rejected": report.rows_rejected,
+            "service_points_created": report.service_points_created,
+        },
+    )
+
+
+# NEM12/NEM13 onboarding: unknown NMIs become billable service points.
+
+
+def _role(suffix: str) -> str:
+    """The register's role from the first letter of the NMI suffix (AEMO NMI
+    Procedure: E import, B export, Q and K reactive; other data streams are kept
+    for information)."""
+    return {
+        "E": Register.Role.CONSUMPTION,
+        "B": Register.Role.EXPORT,
+        "Q": Register.Role.REACTIVE,
+        "K": Register.Role.REACTIVE,
+    }.get(suffix[:1].upper(), Register.Role.INFO)
+
+
+def _register_new(
+    rows: Sequence[_Row],
+    branch: Branch,
+    tariff: Tariff,
+    options: ImportOptions,
+    filename: str,
+    user: Any,
+) -> int:
+    """Create what the file's unknown NMIs and suffixes need; return the number of
+    service points created."""
+    if not rows:
+        return 0
+    first_day = min(r.period_start or r.read_on for r in rows if r.read_on)
+    units: dict[tuple[str, str], str] = {}
+    for r in rows:
+        units.setdefault((r.meter_ref, r.register), r.unit)
+    nmis = {nmi for nmi, _s in units}
+    known = set(
+        ServicePoint.objects.filter(branch=branch, identifier__in=nmis).values_list(
+            "identifier", flat=True
+        )
+    )
+    new = sorted(nmis - known)
+    prefix = options.customer_prefix
+    _refuse_clashes(branch, new, prefix, filename)
+
+    ServicePoint.objects.bulk_create(
+        [ServicePoint(branch=branch, identifier=nmi, name=f"NMI {nmi}") for nmi in new]
+    )
+    sp_of = dict(
+        ServicePoint.objects.filter(branch=branch, identifier__in=nmis).values_list(
+            "identifier", "pk"
+        )
+    )
+    meter_of = _meters_for(branch, sp_of, tariff, first_day)
+    existing = _registers_of(meter_of.values())
+    Register.objects.bulk_create(
+        [
+            Register(
+                meter_id=meter_of[nmi],
+                code=suffix,
+                unit=_register_unit(unit, tariff.utility.unit),
+                role=_role(suffix),
+            )
+            for (nmi, suffix), unit in sorted(units.items())
+            if (meter_of[nmi], suffix) not in existing
+        ]
+    )
+    _contracts_for(branch, new, sp_of, tariff, prefix, first_day)
+    if new:
+        trail.record(
+            "servicepoints.register",
+            user=user if getattr(user, "pk", None) else None,
+            branch=branch,
+            object_type="premises.servicepoint",
+            after={"file": filename, "nmis": new, "tariff": tariff.code},
+        )
+    return len(new)
+
+
+def _register_unit(file_unit: str, utility_unit: str) -> str:
+    """The utility's unit when the file's converts to it (Wh → kWh), else the file's."""
+    if file_unit and _in_unit(Decimal(1), file_unit, utility_unit) is not None:
+        return utility_unit
+    return file_unit or utility_unit
+
+
+def _refuse_clashes(
+    branch: Branch, new: Sequence[str], prefix: str, filename: str
+) -> None:
+    codes = [f"{prefix}{nmi}"[:32] for nmi in new]
+    taken = [
+        *Meter.objects.filter(branch=branch, serial__in=new).values_list(
+            "serial", flat=True
+        )[:1],
+        *Customer.objects.filter(branch=branch, code__in=codes).values_list(
+            "code", flat=True
+        )[:1],
+        *Contract.objects.filter(branch=branch, number__in=codes).values_list(
+            "number", flat=True
+        )[:1],
+    ]
+    if taken:
+        raise ImportRefused(
+            f"{filename}: {taken[0]!r} is already used in branch {branch.code} by "
+            "another meter, customer or contract; choose a --customer-prefix"
+        )
+
+
+def _meters_for(
+    branch: Branch, sp_of: dict[str, int], tariff: Tariff, first_day: date
+) -> dict[str, int]:
+    """NMI → its meter (the first, when a service point has several)."""
+    nmi_of = {pk: nmi for nmi, pk in sp_of.items()}
+    meter_of: dict[str, int] = {}
+    for pk, sp_id in (
+        Meter.objects.filter(service_point_id__in=nmi_of)
+        .order_by("-pk")
+        .values_list("pk", "service_point_id")
+    ):
+        meter_of[nmi_of[sp_id]] = pk
+    missing = [nmi for nmi in sp_of if nmi not in meter_of]
+    Meter.objects.bulk_create(
+        [
+            Meter(
+                branch=branch,
+                kind=Meter.Kind.SERVICE_POINT,
+                utility_id=tariff.utility_id,
+                serial=nmi,
+                service_point_id=sp_of[nmi],
+                installed_on=first_day,
+            )
+            for nmi in missing
+        ]
+    )
+    meter_of.update(
+        Meter.objects.filter(branch=branch, serial__in=missing).values_list(
+            "serial", "pk"
+        )
+    )
+    return meter_of
+
+
+def _contracts_for(
+    branch: Branch,
+    new: Sequence[str],
+    sp_of: dict[str, int],
+    tariff: Tariff,
+    prefix: str,
+    first_day: date,
+) -> None:
+    codes = {nmi: f"{prefix}{nmi}"[:32] for nmi in new}
+    Customer.objects.bulk_create(
+        [
+            Customer(
+                branch=branch,
+                code=code,
+                name=f"{prefix}{nmi}" if prefix else f"NMI {nmi}",
+                kind=Customer.Kind.PERSON,
+            )
+            for nmi, code in codes.items()
+        ]
+    )
+    customer_of = dict(
+        Customer.objects.filter(branch=branch, code__in=codes.values()).values_list(
+            "code", "pk"
+        )
+    )
+    Contract.objects.bulk_create(
+        [
+            Contract(
+                branch=branch,
+                number=code,
+                customer_id=customer_of[code],
+                service_point_id=sp_of[nmi],
+                valid_from=first_day,
+            )
+            for nmi, code in codes.items()
+        ]
+    )
+    ContractService.objects.bulk_create(
+        [
+            ContractService(contract_id=pk, utility_id=tariff.utility_id, tariff=tariff)
+            for pk in Contract.objects.filter(
+                branch=branch, number__in=codes.values()
+            ).values_list("pk", flat=True)
+        ]
+    )
