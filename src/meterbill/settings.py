@@ -185,3 +185,5 @@ LOGGING = {
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seconds a bill run waits for one chunk on the workers before it gives up.
+BILLRUN_CHUNK_TIMEOUT = int(os.environ.get("METERBILL_CHUNK_TIMEOUT", "3600"))

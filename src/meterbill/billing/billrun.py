@@ -251,6 +251,8 @@ def run_chunks(run: BillRun, issue_date: date | None = None) -> None:
     failed ones so that a later run retries them."""
     ids = list(run.chunks.order_by("seq").values_list("pk", flat=True))
     if settings.CELERY_BROKER_URL:
+        from celery.exceptions import TimeoutError as CeleryTimeout
+
         import meterbill.celery  # noqa: F401  (binds the tasks to the configured app)
 
         from .tasks import run_chunk
@@ -259,8 +261,16 @@ def run_chunks(run: BillRun, issue_date: date | None = None) -> None:
             run_chunk.delay(pk, issue_date and issue_date.isoformat()) for pk in ids
         ]
         for r in results:
-            # A failed chunk is marked failed by its worker; the others go on.
-            r.get(disable_sync_subtasks=False, propagate=False)
+            # A failed chunk is marked failed by its worker; the others go on. A
+            # chunk no worker finished in time stays claimed and counts as failed.
+            try:
+                r.get(
+                    timeout=settings.BILLRUN_CHUNK_TIMEOUT,
+                    disable_sync_subtasks=False,
+                    propagate=False,
+                )
+            except CeleryTimeout:
+                log.error("bill run chunk timed out", extra={"task": r.id})
     else:
         for pk in ids:
             try:
