@@ -127,8 +127,10 @@ def _compute_and_write(chunk: BillRunChunk, issue_date: date) -> dict:
     charges: list[Charge] = []
     consumptions: list[Consumption] = []
     residence_findings: list[tuple[int, EngineFinding]] = []
+    started = time.perf_counter()
     if chunk.residence_ids:
         residences, contracts = inputs.residences_input(chunk.residence_ids, period)
+        loaded = time.perf_counter()
         for res in residences:
             result = bill_residence(res, utilities, pin, overrides)
             charges += result.charges
@@ -137,6 +139,7 @@ def _compute_and_write(chunk: BillRunChunk, issue_date: date) -> dict:
     else:
         direct, services, regs = inputs.direct_input(chunk.contract_ids, period)
         contracts = {c.pk: c for c in direct}
+        loaded = time.perf_counter()
         for c in direct:
             charge, seen = bill_direct(
                 c.pk, services.get(c.pk, {}), regs[c.pk], utilities, pin, overrides
@@ -144,6 +147,7 @@ def _compute_and_write(chunk: BillRunChunk, issue_date: date) -> dict:
             charges.append(charge)
             consumptions += seen
 
+    computed = time.perf_counter()
     estimates = _save_estimates(consumptions, period)
     resolved = _save_findings(period, consumptions, residence_findings)
     for charge in charges:
@@ -157,6 +161,21 @@ def _compute_and_write(chunk: BillRunChunk, issue_date: date) -> dict:
     ctx = IssueContext(branch, org, period.pk, chunk.bill_run_id, issue_date)
     issued = issue_charges(ctx, charges, contracts, customers, f"period:{period.pk}")
 
+    written = time.perf_counter()
+    timings = {
+        "load": round(loaded - started, 3),
+        "engine": round(computed - loaded, 3),
+        "write": round(written - computed, 3),
+    }
+    log.info(
+        "bill run chunk done",
+        extra={
+            "chunk": chunk.pk,
+            "contracts": len(charges),
+            "issued": len(issued),
+            **timings,
+        },
+    )
     by_utility: dict[str, Decimal] = defaultdict(Decimal)
     for inv_charge in charges:
         for line in inv_charge.lines:
@@ -167,6 +186,7 @@ def _compute_and_write(chunk: BillRunChunk, issue_date: date) -> dict:
         "issued": len(issued),
         "held": sum(1 for c in charges if c.held and c.lines),
         "estimated": estimates,
+        "seconds": timings,
         "net_by_utility": {k: str(v) for k, v in by_utility.items()},
         "findings": dict(
             Counter(f.rule for c in consumptions for f in c.findings)
@@ -302,6 +322,11 @@ def finish(run: BillRun, seconds: float) -> dict:
             net[k] += Decimal(v)
         findings.update(r.get("findings", {}))
     summary["net_by_utility"] = {k: str(v) for k, v in sorted(net.items())}
+    # Seconds spent in each step, summed over the chunks (parallel chunks overlap).
+    steps: Counter[str] = Counter()
+    for ch in chunks:
+        steps.update((ch.result or {}).get("seconds", {}))
+    summary["step_seconds"] = {k: round(v, 3) for k, v in steps.items()}
     summary["findings"] = dict(sorted(findings.items()))
     summary["failed_chunks"] = sum(1 for c in chunks if c.status != "done")
     summary["seconds"] = round(seconds, 3)

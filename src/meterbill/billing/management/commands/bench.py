@@ -51,9 +51,12 @@ class Command(BaseCommand):
             seconds = time.perf_counter() - started
             total_seconds += seconds
             total_invoices += run.summary["issued"]
+            steps = ", ".join(
+                f"{k} {v:.2f} s" for k, v in run.summary["step_seconds"].items()
+            )
             out(
                 f"  bill run {period.branch.code}: {run.summary['issued']} invoices "
-                f"in {seconds:.2f} s"
+                f"in {seconds:.2f} s ({steps})"
             )
         lines = InvoiceLine.objects.count()
         out(
