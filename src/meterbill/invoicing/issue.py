@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
+from meterbill.dbbulk import insert_rows
 from meterbill.engine.billing import Charge
 from meterbill.engine.rating import totals
 from meterbill.orgs.models import Branch, Organisation
@@ -20,6 +21,20 @@ from meterbill.premises.models import Contract, Customer, Utility
 from .models import Invoice, InvoiceLine, InvoiceSeries
 
 PAYMENT_DAYS = 15
+LINE_COLUMNS = (
+    "invoice_id",
+    "position",
+    "utility_id",
+    "description",
+    "quantity",
+    "unit",
+    "unit_code",
+    "unit_price_net",
+    "net_amount",
+    "vat_category",
+    "vat_rate_percent",
+    "trace",
+)
 
 
 @dataclass(frozen=True)
@@ -158,23 +173,26 @@ def issue_charges(
     utility_ids = dict(
         Utility.objects.filter(organisation=ctx.organisation).values_list("code", "pk")
     )
-    lines = [
-        InvoiceLine(
-            invoice_id=inv.pk,
-            position=pos,
-            utility_id=utility_ids.get(line.utility_code),
-            description=line.description,
-            quantity=line.quantity,
-            unit=line.unit,
-            unit_code=line.unit_code,
-            unit_price_net=line.unit_price_net,
-            net_amount=line.net_amount,
-            vat_category=line.vat_category,
-            vat_rate_percent=line.vat_rate_percent,
-            trace={"utility": line.utility_code, **line.trace},
-        )
-        for inv, charge in zip(invoices, todo, strict=True)
-        for pos, line in enumerate(charge.lines, start=1)
-    ]
-    InvoiceLine.objects.bulk_create(lines, batch_size=2000)
+    insert_rows(
+        InvoiceLine,
+        LINE_COLUMNS,
+        (
+            (
+                inv.pk,
+                pos,
+                utility_ids.get(line.utility_code),
+                line.description,
+                line.quantity,
+                line.unit,
+                line.unit_code,
+                line.unit_price_net,
+                line.net_amount,
+                line.vat_category,
+                line.vat_rate_percent,
+                {"utility": line.utility_code, **line.trace},
+            )
+            for inv, charge in zip(invoices, todo, strict=True)
+            for pos, line in enumerate(charge.lines, start=1)
+        ),
+    )
     return invoices
