@@ -1,12 +1,19 @@
-"""Rows per second of a CSV readings import: parse + validate + store.
+"""Rows per second of a CSV readings import (parse + validate + store), and readings
+per second of the engine's consumption and validation.
 
-    DATABASE_URL=sqlite:////tmp/bench-import.sqlite3 \
-        .venv/bin/python bench/bench_import.py --apartments 2000 --rows 50000
+    DATABASE_URL=sqlite:////tmp/bench-import.sqlite3 \\
+        .venv/bin/python bench/bench_import.py --apartments 2000 --rows 1000000
 
 Builds a bench portfolio (``meterbill.portfolio.build_bench``) in an empty database
 (migrating it first; it refuses a database that already holds an organisation),
 writes a CSV of ``--rows`` index readings of its apartment meters (one a day per
-meter, going back from 2026-11-29), and imports it with the service the command uses.
+meter, going back from 2026-11-29), and imports it with the service the command uses;
+it prints the time of the reader alone as well.
+
+Then, without a database, it generates ``--validate`` readings over registers of
+``--per-register`` daily readings (every 97th register with a misread index, every
+89th without a closing reading) and runs ``period_consumption`` on each register
+for November 2026. ``--validation-only`` skips the import.
 """
 
 from __future__ import annotations
@@ -16,14 +23,29 @@ import os
 import sys
 import time
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from meterbill.engine.consumption import RegisterIn
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--apartments", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--validate", type=int, default=1_000_000)
+    parser.add_argument("--per-register", type=int, default=50)
+    parser.add_argument("--validation-only", action="store_true")
     args = parser.parse_args()
 
+    if not args.validation_only:
+        bench_import(args.apartments, args.rows)
+    if args.validate:
+        bench_validation(args.validate, args.per_register)
+
+
+def bench_import(apartments: int, rows: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meterbill.settings")
     import django
 
@@ -31,6 +53,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from meterbill.formats import csv_readings
     from meterbill.metering.imports import ImportOptions, import_readings
     from meterbill.metering.models import Meter
     from meterbill.orgs.models import Branch, Organisation
@@ -40,9 +63,10 @@ def main() -> None:
     if Organisation.objects.exists():
         sys.exit("the database already holds data: point DATABASE_URL at an empty one")
     started = time.perf_counter()
-    build_bench(args.apartments)
-    built_in = time.perf_counter() - started
-    print(f"portfolio of {args.apartments} apartments: {built_in:.1f} s")
+    build_bench(apartments)
+    print(
+        f"portfolio of {apartments} apartments: {time.perf_counter() - started:.1f} s"
+    )
 
     branch = Branch.objects.get(code="BUC")
     serials = list(
@@ -50,14 +74,16 @@ def main() -> None:
         .order_by("pk")
         .values_list("serial", flat=True)
     )
-    # Meter after meter, then one day earlier: every row is a new reading.
-    lines = ["meter,date,value"]
-    for i in range(args.rows):
-        day = date(2026, 11, 29) - timedelta(days=i // len(serials))
-        lines.append(
-            f"{serials[i % len(serials)]},{day.isoformat()},{1000 + i % 997}.125"
-        )
-    data = ("\n".join(lines) + "\n").encode()
+    data = _readings_csv(serials, rows)
+
+    started = time.perf_counter()
+    parsed = csv_readings.read_fields(data, filename="bench.csv")
+    seconds = time.perf_counter() - started
+    print(
+        f"reader alone: {len(parsed.rows)} rows in {seconds:.2f} s = "
+        f"{len(parsed.rows) / seconds:,.0f} rows/s"
+    )
+    del parsed
 
     started = time.perf_counter()
     report = import_readings(
@@ -66,9 +92,64 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(
         f"{connection.vendor}: {report.rows_read} rows "
-        f"({report.rows_imported} imported, {report.rows_rejected} rejected) "
+        f"({report.rows_imported} imported, {report.rows_duplicate} duplicate, "
+        f"{report.rows_rejected} rejected) "
         f"in {seconds:.2f} s = {report.rows_read / seconds:,.0f} rows/s"
     )
+
+
+def _readings_csv(serials: list[str], rows: int) -> bytes:
+    # Meter after meter, then one day earlier: every row is a new reading.
+    lines = ["meter,date,value"]
+    for i in range(rows):
+        day = date(2026, 11, 29) - timedelta(days=i // len(serials))
+        lines.append(
+            f"{serials[i % len(serials)]},{day.isoformat()},{1000 + i % 997}.125"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def bench_validation(readings: int, per_register: int) -> None:
+    from meterbill.engine.consumption import period_consumption
+
+    registers = _registers(readings, per_register)
+    count = sum(len(r.readings) for r in registers)
+    starts_on, ends_on = date(2026, 11, 1), date(2026, 11, 30)
+
+    started = time.perf_counter()
+    findings = 0
+    for register in registers:
+        findings += len(period_consumption(register, starts_on, ends_on).findings)
+    seconds = time.perf_counter() - started
+    print(
+        f"validation: {count} readings of {len(registers)} registers "
+        f"({findings} findings) in {seconds:.2f} s = {count / seconds:,.0f} readings/s"
+    )
+
+
+def _registers(readings: int, per_register: int) -> list[RegisterIn]:
+    """Daily readings up to 2026-11-30, growing 0.250 a day from a base per register."""
+    from meterbill.engine.consumption import ReadingIn, RegisterIn
+
+    out = []
+    last_day = date(2026, 11, 30)
+    for n in range(max(1, readings // per_register)):
+        base = Decimal(1000 + n % 5000)
+        days = range(per_register)
+        if n % 89 == 0:  # no closing reading: estimated from the history
+            days = range(30, 30 + per_register)
+        rows = [
+            ReadingIn(
+                n * per_register + i,
+                last_day - timedelta(days=d),
+                base + Decimal(per_register - d) / 4,
+            )
+            for i, d in enumerate(reversed(days))
+        ]
+        if n % 97 == 0:  # a misread closing index: lower than the opening one
+            rows[-1] = ReadingIn(rows[-1].reading_id, rows[-1].read_on, base / 2)
+        out.append(RegisterIn(n, f"M{n:07d}", 8, Decimal(1), rows))
+    return out
 
 
 if __name__ == "__main__":

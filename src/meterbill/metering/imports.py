@@ -12,8 +12,9 @@ One call imports one file, in one transaction:
    the register's unit, value within the stored precision) and compared with the
    readings already stored: same register, day and kind is a duplicate, not an error;
 4. the accepted rows are bulk-inserted as readings of one ``ImportBatch`` (keyed by
-   the sha256 of the bytes), every rejected row is kept as a ``RejectedRow``, and the
-   counts go into the audit trail.
+   the sha256 of the bytes) by ``bulk.insert_readings``, which leaves the stored
+   duplicates out in the database; every rejected row is kept as a ``RejectedRow``,
+   and the counts go into the audit trail.
 
 With ``register_new`` (NEM12/NEM13 onboarding), every unknown NMI gets a service
 point, a meter, its registers, a customer and a contract on the given tariff, so
@@ -26,11 +27,11 @@ import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -48,6 +49,7 @@ from meterbill.premises.models import (
 )
 from meterbill.tariffs.models import Tariff
 
+from .bulk import ReadingTuple, entered_at, insert_readings
 from .models import ColumnMap, ImportBatch, Meter, Reading, Register, RejectedRow
 
 log = logging.getLogger(__name__)
@@ -128,9 +130,9 @@ class ImportReport:
         return self.rows_imported + self.rows_duplicate + self.rows_rejected
 
 
-@dataclass(frozen=True)
-class _Row:
-    """A reading from any format, before it is matched to a register."""
+class _Row(NamedTuple):
+    """A reading from any format, before it is matched to a register (a tuple:
+    millions of them are made per file)."""
 
     line: int
     meter_ref: str  # serial, NMI or radio id
@@ -206,10 +208,10 @@ def import_readings(
         readings = _accepted(parsed.rows, fmt, branch, batch, user, options, today)
         report.rejected += readings.rejected
         report.rejected.sort(key=lambda e: (e.file, e.line or 0))
-        report.rows_duplicate = readings.duplicates
         report.values_ignored += readings.ignored
-        Reading.objects.bulk_create(readings.rows, batch_size=options.batch_size)
-        report.rows_imported = len(readings.rows)
+        report.rows_imported = insert_readings(readings.rows)
+        stored_before = len(readings.rows) - report.rows_imported
+        report.rows_duplicate = readings.duplicates + stored_before
         _quarantine(batch, report.rejected, filename, options.batch_size)
         _close_batch(batch, report, branch, user)
     log.info(
@@ -322,16 +324,23 @@ def _parse(
     if fmt == "wmbus":
         return _parse_wmbus(data, filename, branch)
     column_map, date_format = _column_map(branch, fmt, options.column_map, filename)
-    reader = csv_readings.read if fmt == "csv" else xlsx_readings.read
-    result = reader(
+    if fmt == "csv":
+        fields = csv_readings.read_fields(
+            data,
+            filename=filename,
+            column_map=column_map,
+            date_format=date_format,
+            today=today,
+        )
+        return _Parsed([_Row(*f) for f in fields.rows], fields.errors)
+    result = xlsx_readings.read(
         data,
         filename=filename,
         column_map=column_map,
         date_format=date_format,
         today=today,
     )
-    rows = [_from_reading_row(r) for r in result.rows]
-    return _Parsed(rows, list(result.errors))
+    return _Parsed([_from_reading_row(r) for r in result.rows], list(result.errors))
 
 
 def _from_reading_row(r: ReadingRow, note: str = "") -> _Row:
@@ -365,7 +374,7 @@ def _parse_nem12(data: bytes, filename: str) -> _Parsed:
             == (r.line, r.meter_ref, r.register)
         ):
             note = f"register read {r.value} {r.unit} on {r.read_on.isoformat()}"
-            rows[-1] = replace(last, note=note[:200])
+            rows[-1] = last._replace(note=note[:200])
             continue
         rows.append(_from_reading_row(r))
     return _Parsed(rows, list(result.errors))
@@ -487,18 +496,15 @@ def _targets(
 
 @dataclass
 class _Accepted:
-    rows: list[Reading] = field(default_factory=list)
+    rows: list[ReadingTuple] = field(default_factory=list)  # bulk.READING_COLUMNS
     rejected: list[FormatError] = field(default_factory=list)
-    duplicates: int = 0
+    duplicates: int = 0  # rows that repeat an earlier row of the same file
     ignored: int = 0
 
 
-@dataclass(frozen=True)
-class _Checked:
-    row: _Row
-    register_id: int
-    read_on: date
-    value: Decimal  # in the register's unit
+class _Rejection(NamedTuple):
+    field: str
+    message: str
 
 
 def _accepted(
@@ -510,46 +516,62 @@ def _accepted(
     options: ImportOptions,
     today: date,
 ) -> _Accepted:
-    """Check each row; return the readings to insert and the rows rejected."""
+    """Check each row; return the readings to insert and the rows rejected.
+
+    A row that repeats the (register, day, kind) of an earlier row of the file is a
+    duplicate; one that repeats a stored reading is left out by the insert."""
     targets = _targets(rows, fmt, branch)
     if fmt == "wmbus":
         rows, out = _wmbus_rows(rows, targets, batch.filename)
     else:
         out = _Accepted()
     known_meters = {ref for ref, _code in targets}
-    checked: list[_Checked] = []
-    for row in rows:
-        outcome = _check(row, targets, known_meters, today)
-        if isinstance(outcome, _Checked):
-            checked.append(outcome)
-        else:
-            name, message = outcome
-            out.rejected.append(
-                InvalidValue(message, file=batch.filename, line=row.line, field=name)
-            )
-
     source = options.source or (
         Reading.Source.RADIO if fmt == "wmbus" else Reading.Source.FILE
     )
-    stored = _stored_keys(checked)
-    for c in checked:
-        key = (c.register_id, c.read_on, c.row.kind)
-        if key in stored:
+    constants = (
+        str(source),
+        str(Reading.Status.ACTUAL),
+        "",  # method
+    )
+    user_id = user.pk if getattr(user, "pk", None) else None
+    batch_id, filename = batch.pk, batch.filename
+    at = entered_at(timezone.now())
+    seen: set[tuple[int, date, str]] = set()
+    accept, reject = out.rows.append, out.rejected.append
+    for row in rows:
+        outcome = _check(row, targets, known_meters, today)
+        if isinstance(outcome, _Rejection):
+            reject(
+                InvalidValue(
+                    outcome.message,
+                    file=filename,
+                    line=row.line,
+                    field=outcome.field,
+                )
+            )
+            continue
+        register_id, read_on, value = outcome
+        key = (register_id, read_on, row.kind)
+        if key in seen:
             out.duplicates += 1
             continue
-        stored.add(key)
-        out.rows.append(
-            Reading(
-                register_id=c.register_id,
-                read_on=c.read_on,
-                period_start=c.row.period_start,
-                kind=c.row.kind,
-                value=c.value,
-                source=source,
-                quality=c.row.quality[:2],
-                batch=batch,
-                entered_by=user if getattr(user, "pk", None) else None,
-                note=c.row.note,
+        seen.add(key)
+        accept(
+            (
+                register_id,
+                read_on,
+                row.period_start,
+                row.kind,
+                value,
+                *constants,
+                row.quality[:2],
+                batch_id,
+                user_id,
+                at,
+                row.note,
+                "",  # reader
+                "",  # photo_ref
             )
         )
     return out
@@ -560,23 +582,30 @@ def _check(
     targets: dict[tuple[str, str], _Target],
     known_meters: set[str],
     today: date,
-) -> _Checked | tuple[str, str]:
-    """The row ready to store, or the field and message it is rejected with."""
+) -> tuple[int, date, Decimal] | _Rejection:
+    """The register, day and value in the register's unit, or the field and message
+    the row is rejected with."""
     target = targets.get((row.meter_ref, row.register))
     if target is None:
         if row.meter_ref not in known_meters:
-            return "meter", f"unknown meter {row.meter_ref!r} in this branch"
-        return "meter", f"meter {row.meter_ref!r} has no register {row.register!r}"
+            return _Rejection(
+                "meter", f"unknown meter {row.meter_ref!r} in this branch"
+            )
+        return _Rejection(
+            "meter", f"meter {row.meter_ref!r} has no register {row.register!r}"
+        )
     if row.read_on is None:
-        return "date", "the reading has no date (a telegram without a timestamp)"
+        return _Rejection(
+            "date", "the reading has no date (a telegram without a timestamp)"
+        )
     if row.read_on > today:
-        return "date", f"{row.read_on.isoformat()} is in the future"
+        return _Rejection("date", f"{row.read_on.isoformat()} is in the future")
     value = _in_unit(row.value, row.unit, target.unit)
     if value is None:
-        return "unit", f"{row.unit} cannot be stored in {target.unit}"
+        return _Rejection("unit", f"{row.unit} cannot be stored in {target.unit}")
     if not _fits(value):
-        return "value", f"{row.value} exceeds the stored precision"
-    return _Checked(row, target.register_id, row.read_on, value)
+        return _Rejection("value", f"{row.value} exceeds the stored precision")
+    return target.register_id, row.read_on, value
 
 
 def _wmbus_rows(
@@ -634,22 +663,6 @@ def _fits(value: Decimal) -> bool:
         and exponent >= -VALUE_PLACES
         and abs(value) < VALUE_LIMIT
     )
-
-
-def _stored_keys(checked: Sequence[_Checked]) -> set[tuple[int, date, str]]:
-    """(register, day, kind) of the readings already stored that the rows repeat."""
-    if not checked:
-        return set()
-    first = min(c.read_on for c in checked)
-    last = max(c.read_on for c in checked)
-    stored: set[tuple[int, date, str]] = set()
-    for ids in _chunks({c.register_id for c in checked}):
-        stored.update(
-            Reading.objects.filter(
-                register_id__in=ids, read_on__gte=first, read_on__lte=last
-            ).values_list("register_id", "read_on", "kind")
-        )
-    return stored
 
 
 def _quarantine(
