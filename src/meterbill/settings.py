@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "axes",
     "meterbill.web",
     "meterbill.portal",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "meterbill.api",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +162,40 @@ LOCALE_PATHS = [Path(__file__).resolve().parent / "web" / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# The REST API (meterbill.api, docs/api.md): token or session, JSON only, every
+# endpoint also checks the caller's roles (meterbill.api.permissions).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: its "WWW-Authenticate: Token" makes an anonymous call a 401.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "meterbill.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "meterbill API",
+    "DESCRIPTION": "Read access for ERP/CRM integration, and reading submission. "
+    "Every call sees only the caller's branch subtree.",
+    "VERSION": "1",
+    # No Swagger UI: its assets would come from a CDN. The schema needs a login.
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or a "state": one named enum each.
+    "ENUM_NAME_OVERRIDES": {
+        "MeterKindEnum": "meterbill.metering.models.Meter.Kind",
+        "ReadingKindEnum": "meterbill.metering.models.Reading.Kind",
+        "CustomerKindEnum": "meterbill.premises.models.Customer.Kind",
+        "InvoiceKindEnum": "meterbill.invoicing.models.Invoice.Kind",
+        "PeriodStateEnum": "meterbill.billing.models.Period.State",
+        "InvoiceStateEnum": "meterbill.invoicing.models.Invoice.State",
+    },
+}
+
 OUT_DIR = Path(os.environ.get("METERBILL_OUT_DIR", BASE_DIR / "out")).resolve()
 CORPUS_DIR = Path(
     os.environ.get("METERBILL_CORPUS", BASE_DIR.parent / "shared" / "corpus")
@@ -168,16 +206,32 @@ CORPUS_DIR = Path(
 BILLRUN_CHUNK_SIZE = int(os.environ.get("METERBILL_CHUNK_SIZE", "50"))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 
+LOG_DIR = VAR_DIR / "log"
+LOG_DIR.mkdir(parents=True, exist_ok=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "one_line": {
+            "()": "meterbill.logs.OneLine",
+            "format": "%(levelname)s %(name)s: %(message)s",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        # The terminal gets one line per problem; tracebacks go to the file.
+        "console": {"class": "logging.StreamHandler", "formatter": "one_line"},
+        "file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": str(LOG_DIR / "meterbill.log"),
+            "maxBytes": 10_000_000,
+            "backupCount": 5,
+            "formatter": "plain",
+        },
+    },
     "loggers": {
         "meterbill": {
-            "handlers": ["console"],
+            "handlers": ["console", "file"],
             "level": os.environ.get("METERBILL_LOG_LEVEL", "WARNING"),
         }
     },

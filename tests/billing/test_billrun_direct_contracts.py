@@ -27,4 +27,4 @@ def test_it_bills_a_service_point_contract_from_consumption_readings(
         D("47.61"),
         D("298.21"),
     )
-    assert inv.full_number == "MB2026-000001"
+    assert inv.full_number == "S-2026-000001"

@@ -24,7 +24,7 @@ def test_it_bills_own_and_common_consumption_with_fixed_charge_and_vat(small_bui
         D("12.32"),
         D("124.32"),
     )
-    assert inv.full_number == "MB2026-000002"
+    assert inv.full_number == "N-2026-000002"
 
 
 def test_it_issues_nothing_twice_when_run_again(small_building):

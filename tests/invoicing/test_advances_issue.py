@@ -42,7 +42,7 @@ def test_it_issues_an_advance_from_the_weather_normalised_forecast(gas_point, bo
     assert lines["Gas – advance 2026-12 (forecast)"].quantity == D("310")
     assert lines["Gas – advance 2026-12 (forecast)"].net_amount == D("620.00")
     assert lines["Gas – fixed charge"].net_amount == D("10.00")
-    assert (adv.kind, adv.full_number) == (Invoice.Kind.ADVANCE, "MB2026-000001")
+    assert (adv.kind, adv.full_number) == (Invoice.Kind.ADVANCE, "S-2026-000001")
     assert (adv.total_net, adv.total_vat, adv.total_gross) == (
         D("630.00"),
         D("132.30"),

@@ -80,7 +80,7 @@ def test_it_refuses_to_settle_a_period_the_bill_run_invoiced(advanced, bob):
     _read_december(advanced, 350)
     bill_period(advanced["period"], issue_date=date(2027, 1, 6))
 
-    with pytest.raises(AdvanceError, match="already billed by invoice MB2027"):
+    with pytest.raises(AdvanceError, match="already billed by invoice S-2027"):
         settle(advanced["contract"], advanced["period"], bob, date(2027, 1, 7))
 
     assert Invoice.objects.get(pk=advanced["advance"].pk).settled_by_id is None

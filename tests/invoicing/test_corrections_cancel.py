@@ -30,7 +30,7 @@ def test_it_cancels_by_a_full_credit_note_numbered_from_the_series(billed, alice
     note = cancel_invoice(inv, alice, "billed to the wrong owner", date(2026, 12, 5))
 
     assert note.kind == Invoice.Kind.CREDIT_NOTE
-    assert note.full_number == "MB2026-000004"
+    assert note.full_number == "N-2026-000004"
     assert note.corrects_id == inv.pk
     assert (note.total_net, note.total_vat, note.total_gross) == (
         D("112.00"),
@@ -55,5 +55,5 @@ def test_its_credit_note_is_a_valid_cius_ro_credit_note(billed, alice):
     xml = invoice_xml(Invoice.objects.get(pk=note.pk))
 
     assert b"<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>" in xml
-    assert b"MB2026-000002" in xml  # BG-3, the invoice it cancels
+    assert b"N-2026-000002" in xml  # BG-3, the invoice it cancels
     assert validate_ubl(xml, XSD, rules=True) == []

@@ -31,7 +31,7 @@ GAS_TEMPERATURES = {
 
 def bill_small_building(small_building):
     """The small building billed for 2026-11 on 4 December 2026: invoices
-    MB2026-000001..3; apartment 2's is net 112.00, VAT 12.32, gross 124.32."""
+    N-2026-000001..3; apartment 2's is net 112.00, VAT 12.32, gross 124.32."""
     from meterbill.billing.billrun import bill_period
     from meterbill.invoicing.models import Invoice
 

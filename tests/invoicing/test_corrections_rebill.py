@@ -45,7 +45,7 @@ def test_it_rebills_from_the_current_readings_of_the_period(billed, alice):
     assert (new.kind, new.corrects_id, new.full_number) == (
         Invoice.Kind.INVOICE,
         inv.pk,
-        "MB2026-000005",
+        "N-2026-000005",
     )
     assert invoice_chain(new) == [inv, note, new]
 

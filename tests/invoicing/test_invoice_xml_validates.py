@@ -13,7 +13,7 @@ from meterbill.invoicing.models import Invoice
 
 @pytest.fixture
 def issued_invoice(small_building):
-    """Apartment 2's invoice of the small building: MB2026-000002, net 112.00,
+    """Apartment 2's invoice of the small building: N-2026-000002, net 112.00,
     VAT 12.32, gross 124.32 RON (worked out in tests/billing)."""
     bill_period(small_building["period"], issue_date=date(2026, 12, 4))
     return Invoice.objects.get(apartment=small_building["apartments"][1])
@@ -27,7 +27,7 @@ def test_the_ubl_invoice_validates_against_the_xsd_and_en16931_rules(issued_invo
     xml = invoice_xml(issued_invoice)
 
     assert validate_ubl(xml, rules=True) == []
-    assert b"MB2026-000002" in xml
+    assert b"N-2026-000002" in xml
     assert b">124.32<" in xml
 
 

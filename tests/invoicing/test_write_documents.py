@@ -12,7 +12,7 @@ from meterbill.invoicing.models import Invoice
 
 @pytest.fixture
 def issued_invoice(small_building):
-    """Apartment 2's invoice of the small building: MB2026-000002, net 112.00,
+    """Apartment 2's invoice of the small building: N-2026-000002, net 112.00,
     VAT 12.32, gross 124.32 RON (worked out in tests/billing)."""
     bill_period(small_building["period"], issue_date=date(2026, 12, 4))
     return Invoice.objects.get(apartment=small_building["apartments"][1])
@@ -24,24 +24,24 @@ def test_it_writes_a_pdf_that_shows_the_number_and_the_total(issued_invoice, out
     # then one PDF and one XML under <out>/<branch>/<period>/<number>.*
     assert written == 1
     issued_invoice.refresh_from_db()
-    pdf = out_dir / "N" / "2026-11" / "MB2026-000002.pdf"
+    pdf = out_dir / "N" / "2026-11" / "N-2026-000002.pdf"
     assert issued_invoice.pdf_file == str(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert (out_dir / "N" / "2026-11" / "MB2026-000002.xml").is_file()
+    assert (out_dir / "N" / "2026-11" / "N-2026-000002.xml").is_file()
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert "MB2026-000002" in text
+    assert "N-2026-000002" in text
     assert "124.32 RON" in text
 
 
 def test_it_writes_nothing_twice(issued_invoice, out_dir):
     invoices = Invoice.objects.filter(pk=issued_invoice.pk)
     write_documents(invoices)
-    pdf = out_dir / "N" / "2026-11" / "MB2026-000002.pdf"
+    pdf = out_dir / "N" / "2026-11" / "N-2026-000002.pdf"
     first_write = pdf.stat().st_mtime_ns
 
     again = write_documents(invoices)

@@ -75,20 +75,41 @@ def test_it_keeps_the_customer_out_of_the_operators_screens(portal):
 def test_it_saves_a_reading_from_the_portal(portal, small_building):
     from meterbill.billing.models import Period
 
+    # November is billed; the customer reads for December's open period
+    Period.objects.create(
+        branch=portal["period"].branch,
+        name="2026-12",
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    register = Reading.objects.get(
+        register__meter__serial="W2", read_on=date(2026, 11, 30)
+    ).register
+
+    response = portal["client"].post(
+        "/portal/reading/",
+        {"register": register.pk, "read_on": "2026-12-03", "value": "221.5"},
+    )
+
+    assert response.status_code == 302
+    reading = Reading.objects.get(register=register, read_on=date(2026, 12, 3))
+    assert (reading.value, reading.source) == (Decimal("221.5"), "portal")
+
+
+def test_it_refuses_a_reading_of_a_billed_period(portal, small_building):
+    from meterbill.billing.models import Period
+
     Period.objects.filter(pk=portal["period"].pk).update(state="open")
     register = Reading.objects.get(
         register__meter__serial="W2", read_on=date(2026, 11, 30)
     ).register
-    Reading.objects.filter(register=register, read_on=date(2026, 11, 30)).delete()
 
-    response = portal["client"].post(
+    portal["client"].post(
         "/portal/reading/",
         {"register": register.pk, "read_on": "2026-11-29", "value": "219.5"},
     )
 
-    assert response.status_code == 302
-    reading = Reading.objects.get(register=register, read_on=date(2026, 11, 29))
-    assert (reading.value, reading.source) == (Decimal("219.5"), "portal")
+    assert not Reading.objects.filter(register=register, read_on=date(2026, 11, 29))
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -48,6 +48,10 @@ def _chunked(ids: Sequence[int], size: int) -> Iterable[list[int]]:
         yield list(ids[i : i + size])
 
 
+class BillRunBusy(Exception):
+    """Another bill run of the same period is running."""
+
+
 def start_bill_run(period: Period, user=None) -> BillRun:
     """Create the run and its chunks (residences of the branch subtree, then the
     direct contracts), all pending."""
@@ -60,6 +64,18 @@ def start_bill_run(period: Period, user=None) -> BillRun:
     contract_ids = inputs.direct_contract_ids(period, branch_ids)
     size = settings.BILLRUN_CHUNK_SIZE
     with transaction.atomic():
+        # One bill run of a period at a time: the period row lock serialises starts.
+        Period.objects.select_for_update().get(pk=period.pk)
+        running = BillRun.objects.filter(period=period, status=BillRun.Status.RUNNING)
+        stale = timezone.now() - timedelta(seconds=settings.BILLRUN_CHUNK_TIMEOUT)
+        busy = running.filter(started_at__gte=stale).first()
+        if busy is not None:
+            raise BillRunBusy(
+                f"bill run {busy.pk} of period {period.name} is running since "
+                f"{busy.started_at:%Y-%m-%d %H:%M:%S} UTC; wait for it to finish"
+            )
+        # A run that stopped without finishing (its process died) is given up.
+        running.update(status=BillRun.Status.FAILED, finished_at=timezone.now())
         run = BillRun.objects.create(period=period, started_by=user)
         chunks = [
             BillRunChunk(bill_run=run, seq=seq, residence_ids=ids)
@@ -107,10 +123,11 @@ def process_chunk(chunk_id: int, issue_date: date | None = None) -> dict | None:
             BillRunChunk.objects.filter(pk=chunk_id).update(
                 status=BillRunChunk.Status.DONE, result=result
             )
-    except Exception:
+    except Exception as exc:
         log.exception("bill run chunk failed", extra={"chunk": chunk_id})
         BillRunChunk.objects.filter(pk=chunk_id).update(
-            status=BillRunChunk.Status.FAILED
+            status=BillRunChunk.Status.FAILED,
+            result={"error": f"{type(exc).__name__}: {exc}"[:500]},
         )
         raise
     return result
@@ -329,6 +346,11 @@ def finish(run: BillRun, seconds: float) -> dict:
     summary["step_seconds"] = {k: round(v, 3) for k, v in steps.items()}
     summary["findings"] = dict(sorted(findings.items()))
     summary["failed_chunks"] = sum(1 for c in chunks if c.status != "done")
+    summary["errors"] = [
+        f"chunk {c.seq}: {(c.result or {}).get('error', c.status)}"
+        for c in chunks
+        if c.status != "done"
+    ]
     summary["seconds"] = round(seconds, 3)
     period = run.period
     summary["invoices_in_period"] = Invoice.objects.filter(period=period).count()

@@ -110,11 +110,20 @@ def _registers(meters: Sequence[Meter], period: Period) -> dict[int, list[Regist
         .exclude(status=Reading.Status.REJECTED)
         .order_by("register_id", "read_on")
         .values_list(
-            "register_id", "pk", "read_on", "value", "kind", "status", "period_start"
+            "register_id",
+            "pk",
+            "read_on",
+            "value",
+            "kind",
+            "status",
+            "period_start",
+            "source",
         )
     )
-    for reg_id, pk, read_on, value, kind, status, start in rows.iterator(2000):
-        readings[reg_id].append(ReadingIn(pk, read_on, value, kind, status, start))
+    for reg_id, pk, read_on, value, kind, status, start, source in rows.iterator(2000):
+        readings[reg_id].append(
+            ReadingIn(pk, read_on, value, kind, status, start, source)
+        )
     out: dict[int, list[RegisterIn]] = defaultdict(list)
     for r in regs:
         meter = by_meter[r.meter_id]
@@ -125,7 +134,16 @@ def _registers(meters: Sequence[Meter], period: Period) -> dict[int, list[Regist
             else "index"
         )
         out[meter.pk].append(
-            RegisterIn(r.pk, meter.serial, r.digits, meter.multiplier, rs, kind)
+            RegisterIn(
+                r.pk,
+                meter.serial,
+                r.digits,
+                meter.multiplier,
+                rs,
+                kind,
+                meter.installed_on,
+                meter.removed_on,
+            )
         )
     return out
 

@@ -6,15 +6,31 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 
 from meterbill.audit import trail
 from meterbill.orgs.models import Branch
 
 from .models import Period
 
+# A heating season or a year, with room for a leap day and a late reading.
+MAX_DAYS = 400
+
 
 class PeriodRefused(Exception):
     """The period cannot be opened; the message says why in one line."""
+
+
+def overlapping(branch: Branch, starts_on: date, ends_on: date) -> QuerySet[Period]:
+    """Periods of the branch, its ancestors or its descendants that share a day with
+    ``starts_on``..``ends_on``: their bill runs would bill the same premises."""
+    ancestors = [int(pk) for pk in branch.path.strip("/").split("/") if pk]
+    related = Q(branch__path__startswith=branch.path) | Q(branch_id__in=ancestors)
+    return (
+        Period.objects.filter(related, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .select_related("branch")
+        .order_by("starts_on")
+    )
 
 
 def open_period(
@@ -24,10 +40,29 @@ def open_period(
     (both inclusive). Its name is unique in the branch."""
     if ends_on < starts_on:
         raise PeriodRefused(f"period {name!r} ends ({ends_on}) before it starts")
+    if (ends_on - starts_on).days >= MAX_DAYS:
+        raise PeriodRefused(
+            f"period {name!r} lasts {(ends_on - starts_on).days + 1} days; "
+            f"a calculation period is at most {MAX_DAYS} days"
+        )
     if not name or len(name) > 32:
         raise PeriodRefused("a period name has 1 to 32 characters")
     try:
         with transaction.atomic():
+            # Lock the branch: two operators opening periods at once are serialised.
+            Branch.objects.select_for_update().get(pk=branch.pk)
+            if Period.objects.filter(branch=branch, name=name).exists():
+                raise PeriodRefused(
+                    f"branch {branch.code} already has a period {name!r}"
+                )
+            clash = overlapping(branch, starts_on, ends_on).first()
+            if clash is not None:
+                raise PeriodRefused(
+                    f"period {name!r} ({starts_on} – {ends_on}) overlaps period "
+                    f"{clash.name!r} of branch {clash.branch.code} "
+                    f"({clash.starts_on} – {clash.ends_on}): the same consumption "
+                    f"would be billed twice"
+                )
             period = Period.objects.create(
                 branch=branch, name=name, starts_on=starts_on, ends_on=ends_on
             )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meterbill.audit import trail
+from meterbill.invoicing.queries import invoice_using
 from meterbill.metering.models import Reading
 
 from .models import Finding
@@ -77,6 +78,12 @@ def correct_finding(
     if value < 0:
         raise ReviewError("an index cannot be negative")
     reading = Reading.objects.select_for_update().get(pk=finding.reading_id)
+    billed = invoice_using(reading.register, reading.read_on)
+    if billed is not None:
+        raise ReviewError(
+            f"reading {reading.pk} is billed on invoice {billed.full_number}; "
+            f"cancel or correct that invoice first"
+        )
     reading_before = {"value": reading.value, "status": reading.status}
     reading.value = value
     reading.status = Reading.Status.CORRECTED

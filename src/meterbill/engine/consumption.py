@@ -6,17 +6,21 @@ index the newest usable reading within the period. A missing closing index is es
 by average daily use over the history (at most a year back) times the days since the
 opening reading. Consumption registers (interval or accumulation data): the sum of the
 rows that fall inside the period.
+
+The plausibility rules that look beyond the arithmetic (zero, high and low use, spikes,
+duplicates, inactive meters, prolonged estimation, faults) are in ``engine.rules``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from .money import round_to
-from .validation import OFF, Finding, severity
+from .rules import Checker, RuleConfig, check_register, index_history, rows_in_period
+from .validation import Finding
 
 ZERO = Decimal(0)
 
@@ -29,6 +33,9 @@ class ReadingIn:
     kind: str = "index"  # "index" | "consumption"
     status: str = "actual"
     period_start: date | None = None
+    source: str = ""  # metering.Reading.Source; "" when unknown
+    # Device status words ("fault", "tamper", "low_battery"…); see rules.FAULT_FLAGS.
+    flags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,9 @@ class RegisterIn:
     digits: int
     multiplier: Decimal
     readings: Sequence[ReadingIn]  # sorted by read_on
-    kind: str = "index"
+    kind: str = "index"  # "index" | "consumption"
+    installed_on: date | None = None  # the meter's; None when not recorded
+    removed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -100,45 +109,30 @@ def _reading_trace(r: ReadingIn) -> dict[str, object]:
     }
 
 
-class _Rules:
-    def __init__(self, overrides: Mapping[str, str] | None) -> None:
-        self.overrides = overrides or {}
-
-    def finding(
-        self, rule: str, message: str, register_id: int, reading_id: int | None = None
-    ) -> Finding | None:
-        sev = severity(rule, self.overrides)
-        if sev == OFF:
-            return None
-        return Finding(rule, sev, message, register_id, reading_id)
-
-
 def period_consumption(
     register: RegisterIn,
     starts_on: date,
     ends_on: date,
     overrides: Mapping[str, str] | None = None,
+    config: RuleConfig | None = None,
 ) -> Consumption:
-    """Consumption of ``register`` from ``starts_on`` to ``ends_on`` (inclusive)."""
-    rules = _Rules(overrides)
+    """Consumption of ``register`` from ``starts_on`` to ``ends_on`` (inclusive),
+    with the findings of every validation rule not set ``off`` in ``overrides``."""
+    rules = Checker(overrides, config)
     if register.kind == "consumption":
         result = _summed(register, starts_on, ends_on, rules)
     else:
         result = _indexed(register, starts_on, ends_on, rules)
     result.meter_serial = register.meter_serial
+
+    check_register(register, result, starts_on, ends_on, rules)
     return result
 
 
 def _summed(
-    reg: RegisterIn, starts_on: date, ends_on: date, rules: _Rules
+    reg: RegisterIn, starts_on: date, ends_on: date, rules: Checker
 ) -> Consumption:
-    inside = [
-        r
-        for r in reg.readings
-        if r.kind == "consumption"
-        and (r.period_start or r.read_on) >= starts_on
-        and r.read_on <= ends_on
-    ]
+    inside = rows_in_period(reg, starts_on, ends_on)
     total = sum((r.value for r in inside), ZERO) * reg.multiplier
     result = Consumption(reg.register_id, total, days=(ends_on - starts_on).days + 1)
     if not inside:
@@ -155,7 +149,7 @@ def _summed(
 
 
 def _indexed(
-    reg: RegisterIn, starts_on: date, ends_on: date, rules: _Rules
+    reg: RegisterIn, starts_on: date, ends_on: date, rules: Checker
 ) -> Consumption:
     usable = [r for r in reg.readings if r.kind == "index" and r.status != "rejected"]
     before = [r for r in usable if r.read_on < starts_on]
@@ -174,7 +168,7 @@ def _indexed(
                 f"after the "
                 f"period ending {ends_on}; not used",
                 reg.register_id,
-                after[0].reading_id,
+                after[0],
             ),
         )
     if opening is None:
@@ -204,7 +198,7 @@ def _difference(
     opening: ReadingIn,
     closing: ReadingIn,
     result: Consumption,
-    rules: _Rules,
+    rules: Checker,
 ) -> Decimal:
     delta = closing.value - opening.value
     if delta >= 0:
@@ -219,7 +213,7 @@ def _difference(
                 f"meter {reg.meter_serial}: index rolled over at {capacity} "
                 f"({opening.value} → {closing.value})",
                 reg.register_id,
-                closing.reading_id,
+                closing,
             ),
         )
         return (capacity - opening.value + closing.value) * reg.multiplier
@@ -230,7 +224,7 @@ def _difference(
             f"meter {reg.meter_serial}: index fell from {opening.value} "
             f"({opening.read_on}) to {closing.value} ({closing.read_on})",
             reg.register_id,
-            closing.reading_id,
+            closing,
         ),
     )
     return ZERO
@@ -242,7 +236,7 @@ def _estimated(
     opening: ReadingIn,
     ends_on: date,
     usable: Sequence[ReadingIn],
-    rules: _Rules,
+    rules: Checker,
 ) -> Consumption:
     rate = average_daily_use(usable, opening.read_on)
     if rate is None:
@@ -280,16 +274,10 @@ def average_daily_use(
 ) -> tuple[Decimal, str] | None:
     """Average use per day between the oldest reading within ``window_days`` before
     ``until`` and the newest on or before it; None with fewer than two readings."""
-    since = until - timedelta(days=window_days)
-    history = [r for r in readings if since <= r.read_on <= until and r.kind == "index"]
-    if len(history) < 2:
+    history = index_history(readings, until, window_days)
+    if history is None:
         return None
-    first, last = history[0], history[-1]
-    days = (last.read_on - first.read_on).days
-    if days <= 0 or last.value < first.value:
-        return None
-    per_day = (last.value - first.value) / days
-    return per_day, f"average daily use {first.read_on}–{last.read_on}"
+    return history.per_day, history.basis
 
 
 def _add(result: Consumption, finding: Finding | None) -> None:

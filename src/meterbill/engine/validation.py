@@ -8,6 +8,12 @@ defaults. What a severity does in a bill run:
 - ``review``: billed, and the finding waits in the review queue;
 - ``warn``: billed, and the finding is recorded as accepted with a warning;
 - ``off``: the rule is not evaluated.
+
+A branch's overrides map a key to a severity. The key is a rule code (``"high_use"``)
+or a rule code and a reading source (``"high_use@portal"``); for a finding about a
+reading from that source the more specific key wins: ``rule@source``, then ``rule``,
+then the rule's default. Findings about no reading (``missing_reading``,
+``no_estimate``, residence findings) have no source and only see ``rule``.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from dataclasses import dataclass
 
 BLOCK, REVIEW, WARN, OFF = "block", "review", "warn", "off"
 SEVERITIES = (BLOCK, REVIEW, WARN, OFF)
+# The reading sources (metering.Reading.Source) a severity may be set for.
+SOURCES = ("manual", "device", "radio", "file", "portal", "estimate")
 
 
 @dataclass(frozen=True)
@@ -68,15 +76,89 @@ RULES: dict[str, Rule] = {
             "The main meter measured less than the sum of the meters under it; the "
             "difference is not distributed.",
         ),
+        Rule(
+            "negative_consumption",
+            BLOCK,
+            "A consumption row of the period is below zero (a reversed flow or a "
+            "correction row): the register's total would be lowered by it.",
+        ),
+        Rule(
+            "zero_consumption",
+            WARN,
+            "A meter measured no consumption in the period: a vacant apartment, a "
+            "stopped meter or a reading copied from the last one.",
+        ),
+        Rule(
+            "high_use",
+            REVIEW,
+            "The period's daily use is far above the register's average daily use "
+            "over the last year (relative and absolute band, see RuleConfig).",
+        ),
+        Rule(
+            "low_use",
+            REVIEW,
+            "The period's daily use is far below the register's average daily use "
+            "over the last year (relative and absolute band, see RuleConfig).",
+        ),
+        Rule(
+            "spike",
+            REVIEW,
+            "One consumption row of the period is far above the median daily use "
+            "of the register's rows.",
+        ),
+        Rule(
+            "duplicate_reading",
+            REVIEW,
+            "Two index readings of one register on one day have different values; "
+            "the bill uses the later one given.",
+        ),
+        Rule(
+            "inactive_meter",
+            REVIEW,
+            "Consumption on a meter removed before the period's end or installed "
+            "after its start: an exchange to check against the other meter.",
+        ),
+        Rule(
+            "prolonged_estimation",
+            REVIEW,
+            "The register's last closing indexes before the period were all "
+            "estimated: an actual reading is due.",
+        ),
+        Rule(
+            "allocator_fault",
+            REVIEW,
+            "A reading the period uses carries a fault or tamper flag from the device.",
+        ),
     )
 }
 
 
-def severity(rule: str, overrides: Mapping[str, str] | None = None) -> str:
-    """The effective severity of ``rule`` given a branch's overrides."""
-    if overrides and rule in overrides:
-        return overrides[rule]
+def severity(
+    rule: str, overrides: Mapping[str, str] | None = None, source: str = ""
+) -> str:
+    """The effective severity of ``rule`` for a finding about a reading from
+    ``source`` ("" when none): ``rule@source``, then ``rule``, then the default."""
+    if overrides:
+        if source and f"{rule}@{source}" in overrides:
+            return overrides[f"{rule}@{source}"]
+        if rule in overrides:
+            return overrides[rule]
     return RULES[rule].default
+
+
+def override_errors(overrides: Mapping[str, str]) -> list[str]:
+    """What is wrong with a branch's overrides, one message per bad key; empty when
+    every key names a known rule (and source) and every value a severity."""
+    errors = []
+    for key, value in overrides.items():
+        rule, _at, source = key.partition("@")
+        if rule not in RULES:
+            errors.append(f"{key}: unknown rule {rule!r}")
+        elif _at and source not in SOURCES:
+            errors.append(f"{key}: unknown reading source {source!r}")
+        elif value not in SEVERITIES:
+            errors.append(f"{key}: unknown severity {value!r}")
+    return errors
 
 
 @dataclass(frozen=True)
@@ -88,6 +170,7 @@ class Finding:
     message: str
     register_id: int | None = None
     reading_id: int | None = None
+    source: str = ""  # the reading's source, "" when the finding is about none
 
     @property
     def holds_invoice(self) -> bool:

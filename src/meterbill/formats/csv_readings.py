@@ -12,6 +12,7 @@ the same rows and the same errors.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -50,6 +51,9 @@ _UNITS = {
     "units": "units",
 }
 _QUALITIES = frozenset("AESFNV")
+# Earlier read dates are refused: they are blank dates that a spreadsheet or a
+# system clock filled in (0001-01-01, 1900-01-01), not readings.
+EARLIEST_DATE = datetime.date(1970, 1, 1)
 # Columns that a file of only meter, date and value does without.
 _EXTRA_COLUMNS = frozenset({"register", "kind", "unit", "quality"})
 
@@ -178,19 +182,34 @@ def _quick(
         value = Decimal(number)
     except (ValueError, ArithmeticError):
         return None
-    if read_on > layout.latest_date or not value.is_finite():
+    if (
+        read_on > layout.latest_date
+        or read_on < EARLIEST_DATE
+        or not value.is_finite()
+        or value < 0
+    ):
         return None
     return ReadingFields(line, meter, "", read_on, "index", value, "", "A")
 
 
 def decode(raw: bytes, file: str) -> str:
-    """UTF-8 (with or without BOM), else cp1252."""
+    """UTF-16 LE or BE by its byte order mark; else UTF-8 (with or without BOM);
+    else cp1252. Bytes with a NUL in them, or that none of these decodes, are not
+    a text file."""
+    not_text = InvalidFormat("not a text file in UTF-8, UTF-16 or cp1252", file=file)
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise not_text from None
+    if b"\0" in raw:
+        raise not_text
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InvalidFormat("the file is not text (neither UTF-8 nor cp1252)", file=file)
+    raise not_text
 
 
 def _sniff(text: str) -> str:
@@ -282,12 +301,16 @@ def _fields(cells: Sequence[object], line: int, layout: Layout) -> ReadingFields
         raise reject("date", f"{clean(cell('date'))[:30]!r} is not a date")
     if read_on > layout.latest_date:
         raise reject("date", f"{read_on.isoformat()} is in the future")
+    if read_on < EARLIEST_DATE:
+        raise reject("date", f"{read_on.isoformat()} is before {EARLIEST_DATE}")
     value = _decimal(cell("value"), layout.decimal_comma)
     if value is None:
         raise reject("value", f"{clean(cell('value'))[:30]!r} is not a number")
     kind = clean(cell("kind")).lower() or "index"
     if kind not in ("index", "consumption"):
         raise reject("kind", f"{kind[:30]!r} is neither index nor consumption")
+    if kind == "index" and value < 0:
+        raise reject("value", f"{value}: an index cannot be negative")
     quality = clean(cell("quality")).upper() or "A"
     if quality[0] not in _QUALITIES:
         raise reject("quality", f"{quality[:30]!r} is not one of A E S F N V")

@@ -43,8 +43,12 @@ from .readings import ReadingRow
 
 MINUTES_PER_DAY = 24 * 60
 
-# A member larger than this is refused rather than inflated in memory (zip bombs).
-MAX_MEMBER_BYTES = 256 * 1024 * 1024
+# Zip bombs: an archive with more members, or more bytes once inflated, is refused
+# before it fills the memory. The sizes in the zip headers are checked first; since
+# headers can lie, the total is enforced again while the members are inflated.
+MAX_MEMBERS = 1000
+MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+_CHUNK_BYTES = 1024 * 1024
 
 RECORD_INDICATORS = frozenset({"100", "200", "250", "300", "400", "500", "550", "900"})
 
@@ -122,14 +126,14 @@ def _members(data: bytes | str, filename: str) -> list[tuple[str, str]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
-            if not infos:
-                raise InvalidFormat("the zip archive holds no files", file=filename)
+            _check_sizes(infos, filename)
             members = []
+            budget = MAX_UNZIPPED_BYTES
             for info in infos:
                 name = f"{filename}/{info.filename}"
-                if info.file_size > MAX_MEMBER_BYTES:
-                    raise InvalidFormat("the zipped file is too large", file=name)
-                members.append((name, _decode(archive.read(info), name)))
+                raw = _inflate(archive, info, budget, name)
+                budget -= len(raw)
+                members.append((name, _decode(raw, name)))
             return members
     except FormatError:
         raise
@@ -139,7 +143,43 @@ def _members(data: bytes | str, filename: str) -> list[tuple[str, str]]:
         raise InvalidFormat(f"unsupported zip archive ({e})", file=filename) from e
 
 
-def _decode(raw: bytes, file: str) -> str:
+def _check_sizes(infos: list[zipfile.ZipInfo], filename: str) -> None:
+    """Refuse an archive whose headers announce too many members or bytes."""
+    if not infos:
+        raise InvalidFormat("the zip archive holds no files", file=filename)
+    if len(infos) > MAX_MEMBERS:
+        raise InvalidFormat(
+            f"the zip archive holds {len(infos)} files, more than {MAX_MEMBERS}",
+            file=filename,
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > MAX_UNZIPPED_BYTES:
+            raise InvalidFormat(
+                f"the zip archive inflates to more than {MAX_UNZIPPED_BYTES} bytes",
+                file=f"{filename}/{info.filename}",
+            )
+
+
+def _inflate(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, name: str
+) -> bytearray:
+    """The member's bytes, read in chunks and refused as soon as they pass
+    ``budget`` (whatever its header says its size is)."""
+    raw = bytearray()
+    with archive.open(info) as member:
+        while chunk := member.read(_CHUNK_BYTES):
+            raw += chunk
+            if len(raw) > budget:
+                raise InvalidFormat(
+                    f"the zip archive inflates to more than {MAX_UNZIPPED_BYTES} bytes",
+                    file=name,
+                )
+    return raw
+
+
+def _decode(raw: bytes | bytearray, file: str) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)

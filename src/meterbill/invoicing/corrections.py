@@ -268,7 +268,7 @@ def issue_document(
     lines: Sequence[Line],
     key: str,
     issue_date: date,
-    series_prefix: str = "MB",
+    series_prefix: str = "",
 ) -> Invoice:
     """One numbered invoice for a contract from engine lines, idempotent by ``key``
     (a second call with the same key returns the first document)."""

@@ -44,7 +44,9 @@ class IssueContext:
     period_id: int | None
     bill_run_id: int | None
     issue_date: date
-    series_prefix: str = "MB"
+    # Empty: the branch code, which is unique in the organisation, so that full
+    # numbers never repeat for one seller (EU VAT Directive art. 226(2)).
+    series_prefix: str = ""
 
 
 def seller_snapshot(org: Organisation) -> dict[str, str]:
@@ -80,9 +82,28 @@ def buyer_snapshot(c: Customer) -> dict[str, str]:
     }
 
 
+class SeriesClash(Exception):
+    """Another branch of the organisation numbers with the same prefix."""
+
+
 def _series(ctx: IssueContext) -> InvoiceSeries:
+    prefix = ctx.series_prefix or ctx.branch.code
+    clash = (
+        InvoiceSeries.objects.filter(
+            branch__organisation=ctx.organisation,
+            prefix=prefix,
+            year=ctx.issue_date.year,
+        )
+        .exclude(branch=ctx.branch)
+        .exists()
+    )
+    if clash:
+        raise SeriesClash(
+            f"series prefix {prefix!r} is used by another branch of "
+            f"{ctx.organisation.name}; invoice numbers must not repeat for one seller"
+        )
     series, _ = InvoiceSeries.objects.get_or_create(
-        branch=ctx.branch, prefix=ctx.series_prefix, year=ctx.issue_date.year
+        branch=ctx.branch, prefix=prefix, year=ctx.issue_date.year
     )
     # The row lock serialises numbering across concurrent chunks and workers.
     return InvoiceSeries.objects.select_for_update().get(pk=series.pk)
@@ -98,19 +119,22 @@ def issue_charges(
     """Issue one invoice per charge that has lines, is not held and has not been
     issued before (by idempotency key). Returns the invoices issued now."""
     keys = {c.contract_id: f"{key_prefix}:contract:{c.contract_id}" for c in charges}
+    ready = [c for c in charges if c.lines and not c.held]
+    if not ready:
+        return []
+
+    assert transaction.get_connection().in_atomic_block, "issue inside a transaction"
+    # Lock the series first, then look for what was issued: a concurrent run of the
+    # same period waits here and then finds the invoices the other one issued.
+    series = _series(ctx)
     done = set(
         Invoice.objects.filter(idempotency_key__in=keys.values()).values_list(
             "idempotency_key", flat=True
         )
     )
-    todo = [
-        c for c in charges if c.lines and not c.held and keys[c.contract_id] not in done
-    ]
+    todo = [c for c in ready if keys[c.contract_id] not in done]
     if not todo:
         return []
-
-    assert transaction.get_connection().in_atomic_block, "issue inside a transaction"
-    series = _series(ctx)
     first = series.next_number
     series.next_number = first + len(todo)
     series.save(update_fields=["next_number"])

@@ -7,6 +7,7 @@ rolled-back chunk gives its numbers back, so the series stays gapless.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from meterbill.billing.models import BillRun, Period
@@ -29,7 +30,7 @@ class InvoiceSeries(models.Model):
         verbose_name_plural = "invoice series"
 
     def format(self, number: int) -> str:
-        return f"{self.prefix}{self.year}-{number:06d}"
+        return f"{self.prefix}-{self.year}-{number:06d}"
 
 
 class Invoice(models.Model):
@@ -123,3 +124,25 @@ class InvoiceLine(models.Model):
                 fields=["invoice", "position"], name="invoice_line_position"
             )
         ]
+
+
+class PrintJob(models.Model):
+    """One batch PDF of a period's invoices, printed for dispatch: a residence's
+    invoices in delivery order, or (residence empty) the direct contracts'."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT)
+    period = models.ForeignKey(Period, on_delete=models.PROTECT)
+    residence = models.ForeignKey(
+        "premises.Residence", null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_path = models.CharField(max_length=255)
+    invoice_count = models.PositiveIntegerField()
+    # Pages of the whole file, the cover page included.
+    pages = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["branch", "period"])]

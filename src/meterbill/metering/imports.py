@@ -203,7 +203,7 @@ def import_readings(
         report.rejected += parsed.errors
         if tariff is not None:
             report.service_points_created = _register_new(
-                parsed.rows, branch, tariff, options, filename, user
+                parsed.rows, branch, tariff, options, filename, user, today
             )
         readings = _accepted(parsed.rows, fmt, branch, batch, user, options, today)
         report.rejected += readings.rejected
@@ -594,6 +594,13 @@ def _check(
         return _Rejection(
             "meter", f"meter {row.meter_ref!r} has no register {row.register!r}"
         )
+    return _check_reading(row, target, today)
+
+
+def _check_reading(
+    row: _Row, target: _Target, today: date
+) -> tuple[int, date, Decimal] | _Rejection:
+    """``_check`` once the register is known."""
     if row.read_on is None:
         return _Rejection(
             "date", "the reading has no date (a telegram without a timestamp)"
@@ -733,15 +740,16 @@ def _register_new(
     options: ImportOptions,
     filename: str,
     user: Any,
+    today: date,
 ) -> int:
     """Create what the file's unknown NMIs and suffixes need; return the number of
-    service points created."""
-    if not rows:
+    service points created.
+
+    Only an NMI and suffix with at least one row that the checks will accept is
+    onboarded: a channel whose every row is rejected creates nothing."""
+    units, first_day = _accepted_units(rows, tariff.utility.unit, today)
+    if first_day is None:
         return 0
-    first_day = min(r.period_start or r.read_on for r in rows if r.read_on)
-    units: dict[tuple[str, str], str] = {}
-    for r in rows:
-        units.setdefault((r.meter_ref, r.register), r.unit)
     nmis = {nmi for nmi, _s in units}
     known = set(
         ServicePoint.objects.filter(branch=branch, identifier__in=nmis).values_list(
@@ -767,7 +775,7 @@ def _register_new(
             Register(
                 meter_id=meter_of[nmi],
                 code=suffix,
-                unit=_register_unit(unit, tariff.utility.unit),
+                unit=unit,
                 role=_role(suffix),
             )
             for (nmi, suffix), unit in sorted(units.items())
@@ -784,6 +792,26 @@ def _register_new(
             after={"file": filename, "nmis": new, "tariff": tariff.code},
         )
     return len(new)
+
+
+def _accepted_units(
+    rows: Sequence[_Row], utility_unit: str, today: date
+) -> tuple[dict[tuple[str, str], str], date | None]:
+    """(NMI, suffix) → the unit of its register, for the channels with a row that
+    passes the checks of ``_check_reading`` (the first such row sets the unit); and
+    the first day such a row covers (None: no row passes)."""
+    units: dict[tuple[str, str], str] = {}
+    first_day: date | None = None
+    for r in rows:
+        key = (r.meter_ref, r.register)
+        unit = units.get(key) or _register_unit(r.unit, utility_unit)
+        if isinstance(_check_reading(r, _Target(0, unit), today), _Rejection):
+            continue
+        units.setdefault(key, unit)
+        day = r.period_start or r.read_on
+        if day is not None and (first_day is None or day < first_day):
+            first_day = day
+    return units, first_day
 
 
 def _register_unit(file_unit: str, utility_unit: str) -> str:

@@ -12,6 +12,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from meterbill.audit import trail
 from meterbill.billing.models import Period
+from meterbill.invoicing.queries import invoice_using
 from meterbill.metering.models import Reading, Register
 
 from .entry import EntryError, check_index
@@ -76,6 +77,9 @@ def enter_reading(
     )
     if errors or value is None:
         return EntryResult(None, value, errors)
+    if invoice_using(register, read_on) is not None:
+        # The reading stands on an issued invoice: correct through a credit note.
+        return EntryResult(None, value, [EntryError("value", "already_billed")])
 
     with transaction.atomic():
         existing = (

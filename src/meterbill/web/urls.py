@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, work_views
+from . import payment_list_views, views, work_views
 
 app_name = "web"
 
@@ -45,4 +45,9 @@ urlpatterns = [
         name="invoice_document",
     ),
     path("audit/", views.audit, name="audit"),
+    path(
+        "residences/<int:residence_id>/payment-list/<int:period_id>/",
+        payment_list_views.payment_list,
+        name="payment_list",
+    ),
 ]

@@ -28,6 +28,9 @@ ERROR_TEXT = {
     "not_a_number": lambda: _("not a number"),
     "register_decrease": lambda: _("register decrease: below the previous index"),
     "outside_period": lambda: _("date outside the period"),
+    "already_billed": lambda: _(
+        "already billed: cancel or correct the invoice before changing this reading"
+    ),
 }
 
 

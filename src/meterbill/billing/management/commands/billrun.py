@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management import BaseCommand, CommandError
+from django.utils import timezone
 
-from meterbill.billing.billrun import bill_period
+from meterbill.billing.billrun import BillRunBusy, bill_period
 from meterbill.billing.models import Period
 from meterbill.invoicing.documents import write_documents
 from meterbill.invoicing.models import Invoice
@@ -40,7 +41,20 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--issue-date: {exc}") from exc
 
-        run = bill_period(period, issue_date=issue_date)
+            if issue_date < period.ends_on:
+                raise CommandError(
+                    f"--issue-date {issue_date} is before the period ends "
+                    f"({period.ends_on}): an invoice is issued after what it bills"
+                )
+            if issue_date > timezone.localdate():
+                raise CommandError(
+                    f"--issue-date {issue_date} is in the future; invoices are dated "
+                    f"on or before the day they are issued"
+                )
+        try:
+            run = bill_period(period, issue_date=issue_date)
+        except BillRunBusy as exc:
+            raise CommandError(str(exc)) from exc
         s = run.summary
         written = 0
         if not opts["no_documents"]:
@@ -50,7 +64,12 @@ class Command(BaseCommand):
             written = write_documents(pending)
         self._print(period, s, written)
         if s.get("failed_chunks"):
-            raise CommandError(f"{s['failed_chunks']} chunk(s) failed; run again")
+            for error in s.get("errors", []):
+                self.stderr.write(f"  {error}")
+            raise CommandError(
+                f"{s['failed_chunks']} chunk(s) failed (details in var/log/"
+                f"meterbill.log); the others are done: run again after the fix"
+            )
 
     def _print(self, period: Period, s: dict, written: int) -> None:
         out = self.stdout.write
