@@ -33,10 +33,12 @@ demo: deps
 test: deps
 	$(BIN)/pytest
 
-# The benchmark flushes the database it runs on: by default its own SQLite file.
+# The benchmark empties the database it runs on: its own SQLite file unless
+# BENCH_DATABASE_URL names another (it refuses one holding anything else).
+BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench.sqlite3
 bench: deps
-	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} \
-	  METERBILL_OUT_DIR=$(CURDIR)/var/bench-out $(BIN)/meterbill bench --apartments $(N)
+	DATABASE_URL=$(BENCH_DATABASE_URL) METERBILL_OUT_DIR=$(CURDIR)/var/bench-out \
+	  $(BIN)/meterbill bench --apartments $(N)
 
 serve: deps
 	$(BIN)/meterbill serve-demo

@@ -134,3 +134,24 @@ def test_it_gives_a_customer_without_a_linked_account_404(branches, client_for):
     user = make_user("dave", branches["north"], "customer")
 
     assert client_for(user).get("/portal/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_cancelled_and_rebilled_invoice_is_owed_once(portal):
+    # given the customer's invoice (gross G) cancelled by a credit note (−G) and
+    # rebilled (+G'): the balance is G − G + G' = G', and the chart counts the
+    # consumption once
+    from meterbill.invoicing.corrections import rebill
+    from meterbill.portal.views import balance_of, consumption_chart
+
+    original = Invoice.objects.get(customer__code="K2", kind="invoice")
+    mine = Invoice.objects.filter(customer__code="K2")
+    chart_before = consumption_chart(mine)
+
+    credit, new = rebill(original, None, "persons corrected", date(2026, 12, 4))
+
+    assert balance_of(mine.all()) == new.total_gross
+    assert credit.total_gross == original.total_gross > Decimal(0)
+    assert consumption_chart(mine.all()) == chart_before
+    page = portal["client"].get("/portal/").content.decode()
+    assert "−" in page  # the credit note is shown negative

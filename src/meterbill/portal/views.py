@@ -25,6 +25,23 @@ from meterbill.web.views import document_response
 from meterbill.web.work_views import error_texts
 
 UNPAID = (Invoice.State.ISSUED, Invoice.State.SENT)
+
+
+def balance_of(invoices: QuerySet[Invoice]) -> Decimal:
+    """What the customer owes: every unpaid document counted with its sign. A
+    cancelled invoice still counts, because the credit note that cancels it counts
+    against it; a credit note is negative."""
+    debit = invoices.exclude(kind=Invoice.Kind.CREDIT_NOTE).filter(
+        state__in=(*UNPAID, Invoice.State.CANCELLED)
+    )
+    credit = invoices.filter(kind=Invoice.Kind.CREDIT_NOTE, state__in=UNPAID)
+    total = Decimal(0)
+    for qs, sign in ((debit, 1), (credit, -1)):
+        amount = qs.aggregate(s=Sum("total_gross"))["s"] or Decimal(0)
+        total += sign * amount
+    return total
+
+
 CHART_HEIGHT = 120
 
 
@@ -54,8 +71,13 @@ def consumption_chart(invoices: QuerySet[Invoice]) -> list[dict[str, Any]]:
     to ``CHART_HEIGHT`` pixels (a server-side SVG, no script)."""
     rows = (
         # Lines in the utility's own unit: fixed charges ("month") are not consumption.
+        # Only invoices that stand: a cancelled one and its credit note are left out.
         InvoiceLine.objects.filter(
-            invoice__in=invoices, utility__isnull=False, unit=F("utility__unit")
+            invoice__in=invoices,
+            invoice__kind=Invoice.Kind.INVOICE,
+            invoice__state__in=(*UNPAID, Invoice.State.PAID),
+            utility__isnull=False,
+            unit=F("utility__unit"),
         )
         .values("utility__name", "unit", "invoice__period__name")
         .annotate(quantity=Sum("quantity"))
@@ -84,7 +106,7 @@ def consumption_chart(invoices: QuerySet[Invoice]) -> list[dict[str, Any]]:
 def home(request: HttpRequest) -> HttpResponse:
     customer = _customer(request.user)
     invoices = _invoices(customer).select_related("period").order_by("-issue_date")
-    balance = invoices.filter(state__in=UNPAID).aggregate(s=Sum("total_gross"))["s"]
+    balance = balance_of(invoices)
     registers = _registers(customer)
     form = PortalReadingForm(registers=_choices(registers))
     return render(

@@ -1,12 +1,13 @@
-"""``meterbill bench --apartments N``: build a portfolio of N apartments in an EMPTY
-database (it flushes the one configured), bill it, and print the figures."""
+"""``meterbill bench --apartments N``: build a portfolio of N apartments, bill it,
+and print the figures. It empties its database first, so it refuses one that holds
+anything but an earlier bench portfolio."""
 
 from __future__ import annotations
 
 import time
 from datetime import date
 
-from django.core.management import BaseCommand, call_command
+from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connection
 
 from meterbill.billing.billrun import bill_period
@@ -14,7 +15,8 @@ from meterbill.billing.models import Period
 from meterbill.invoicing.documents import write_documents
 from meterbill.invoicing.models import Invoice, InvoiceLine
 from meterbill.metering.models import Reading
-from meterbill.portfolio import build_bench
+from meterbill.orgs.models import Organisation
+from meterbill.portfolio import BENCH_ORGANISATION, build_bench
 
 
 class Command(BaseCommand):
@@ -33,6 +35,16 @@ class Command(BaseCommand):
         out = self.stdout.write
         vendor = connection.vendor
         call_command("migrate", verbosity=0)
+        foreign = Organisation.objects.exclude(name=BENCH_ORGANISATION)
+        if foreign.exists() or (
+            Reading.objects.exists() and not Organisation.objects.exists()
+        ):
+            raise CommandError(
+                f"the database {connection.settings_dict['NAME']} holds data that is "
+                f"not a bench portfolio; the benchmark empties its database, so give "
+                f"it one of its own (DATABASE_URL=sqlite:///var/bench.sqlite3 or an "
+                f"empty PostgreSQL/MariaDB database)"
+            )
         call_command("flush", interactive=False, verbosity=0)
 
         started = time.perf_counter()
