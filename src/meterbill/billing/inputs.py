@@ -10,8 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from meterbill.engine.billing import (
     AllocatorIn,
@@ -96,14 +97,58 @@ def _services(contracts: Sequence[Contract], period: Period) -> dict[int, dict]:
     return out
 
 
-def _registers(meters: Sequence[Meter], period: Period) -> dict[int, list[RegisterIn]]:
+class MeterRow(NamedTuple):
+    """What the bill run needs of a meter: plain values, no model instance (a chunk
+    loads tens of thousands of meters)."""
+
+    pk: int
+    kind: str
+    serial: str
+    multiplier: Decimal
+    installed_on: date | None
+    removed_on: date | None
+    residence_id: int | None
+    apartment_id: int | None
+    service_point_id: int | None
+    utility_code: str
+    kq: Decimal
+    kc: Decimal
+
+
+def _meter_rows(meters: QuerySet[Meter]) -> list[MeterRow]:
+    return [
+        MeterRow(*row)
+        for row in meters.values_list(
+            "pk",
+            "kind",
+            "serial",
+            "multiplier",
+            "installed_on",
+            "removed_on",
+            "residence_id",
+            "apartment_id",
+            "service_point_id",
+            "utility__code",
+            "kq",
+            "kc",
+        )
+    ]
+
+
+def _registers(
+    meters: Sequence[MeterRow], period: Period
+) -> dict[int, list[RegisterIn]]:
     """meter id → its registers with their readings, in two queries."""
     by_meter = {m.pk: m for m in meters}
-    regs = list(Register.objects.filter(meter_id__in=by_meter, role="consumption"))
+    regs = list(
+        Register.objects.filter(meter_id__in=by_meter, role="consumption").values_list(
+            "pk", "meter_id", "digits"
+        )
+    )
     readings: dict[int, list[ReadingIn]] = defaultdict(list)
     rows = (
         Reading.objects.filter(
-            register_id__in=[r.pk for r in regs],
+            register_id__in=[pk for pk, _m, _d in regs],
             read_on__gte=period.starts_on - timedelta(days=HISTORY_DAYS),
             read_on__lte=period.ends_on + timedelta(days=LOOKAHEAD_DAYS),
         )
@@ -125,9 +170,9 @@ def _registers(meters: Sequence[Meter], period: Period) -> dict[int, list[Regist
             ReadingIn(pk, read_on, value, kind, status, start, source)
         )
     out: dict[int, list[RegisterIn]] = defaultdict(list)
-    for r in regs:
-        meter = by_meter[r.meter_id]
-        rs = readings[r.pk]
+    for reg_id, meter_id, digits in regs:
+        meter = by_meter[meter_id]
+        rs = readings[reg_id]
         kind = (
             "consumption"
             if rs and all(x.kind == "consumption" for x in rs)
@@ -135,9 +180,9 @@ def _registers(meters: Sequence[Meter], period: Period) -> dict[int, list[Regist
         )
         out[meter.pk].append(
             RegisterIn(
-                r.pk,
+                reg_id,
                 meter.serial,
-                r.digits,
+                digits,
                 meter.multiplier,
                 rs,
                 kind,
@@ -153,9 +198,9 @@ def residences_input(
 ) -> tuple[list[ResidenceIn], dict[int, Contract]]:
     """Engine inputs for a chunk of residences, and the contracts billed in it."""
     apartments = list(
-        Apartment.objects.filter(residence_id__in=residence_ids).order_by(
-            "residence_id", "pk"
-        )
+        Apartment.objects.filter(residence_id__in=residence_ids)
+        .order_by("residence_id", "pk")
+        .values_list("pk", "residence_id", "number", "persons")
     )
     contracts = list(
         Contract.objects.filter(
@@ -172,13 +217,11 @@ def residences_input(
         if common:
             in_common[apt_id].add(code)
 
-    meters = list(
+    meters = _meter_rows(
         Meter.objects.filter(
             Q(residence_id__in=residence_ids)
             | Q(apartment__residence_id__in=residence_ids)
-        )
-        .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=period.starts_on))
-        .select_related("utility")
+        ).filter(Q(removed_on__isnull=True) | Q(removed_on__gte=period.starts_on))
     )
     registers = _registers(meters, period)
     bills = ProviderBill.objects.filter(residence_id__in=residence_ids, period=period)
@@ -200,23 +243,23 @@ def residences_input(
             if m.kind == Meter.Kind.HCA and m.apartment_id:
                 apt_allocators[m.apartment_id].append(AllocatorIn(reg, m.kq, m.kc))
             elif m.kind == Meter.Kind.MAIN and m.residence_id:
-                mains[m.residence_id][m.utility.code].append(reg)
+                mains[m.residence_id][m.utility_code].append(reg)
             elif m.apartment_id:
-                apt_meters[m.apartment_id][m.utility.code].append(reg)
+                apt_meters[m.apartment_id][m.utility_code].append(reg)
 
     by_res: dict[int, list[ApartmentIn]] = defaultdict(list)
-    for a in apartments:
-        contract = contract_of.get(a.pk)
-        by_res[a.residence_id].append(
+    for apt_id, residence_id, number, persons in apartments:
+        contract = contract_of.get(apt_id)
+        by_res[residence_id].append(
             ApartmentIn(
-                a.pk,
-                f"{a.number}",
-                a.persons,
+                apt_id,
+                number,
+                persons,
                 contract.pk if contract else None,
                 services.get(contract.pk, {}) if contract else {},
-                apt_meters.get(a.pk, {}),
-                tuple(apt_allocators.get(a.pk, ())),
-                frozenset(in_common.get(a.pk, ())),
+                apt_meters.get(apt_id, {}),
+                tuple(apt_allocators.get(apt_id, ())),
+                frozenset(in_common.get(apt_id, ())),
             )
         )
     residences = [
@@ -233,16 +276,14 @@ def direct_input(
     contracts = list(Contract.objects.filter(pk__in=contract_ids).order_by("pk"))
     services = _services(contracts, period)
     sp_ids = {c.service_point_id for c in contracts}
-    meters = list(
-        Meter.objects.filter(service_point_id__in=sp_ids).select_related("utility")
-    )
+    meters = _meter_rows(Meter.objects.filter(service_point_id__in=sp_ids))
     registers = _registers(meters, period)
     per_sp: dict[int, dict[str, list[RegisterIn]]] = defaultdict(
         lambda: defaultdict(list)
     )
     for m in meters:
         if m.service_point_id is not None:
-            per_sp[m.service_point_id][m.utility.code] += registers.get(m.pk, [])
+            per_sp[m.service_point_id][m.utility_code] += registers.get(m.pk, [])
     regs_of = {
         c.pk: per_sp.get(c.service_point_id, {}) if c.service_point_id else {}
         for c in contracts
