@@ -61,3 +61,12 @@ def _adapt(row: tuple, adapters: list[tuple[int, Callable[[Any], Any]]]) -> tupl
     for i, adapt in adapters:
         values[i] = adapt(values[i])
     return tuple(values)
+
+
+def insert_objects(model: type[models.Model], objs: Sequence[models.Model]) -> int:
+    """INSERT unsaved instances of ``model`` (every concrete column but the primary
+    key, as the instances hold them, defaults included); keys are not set."""
+    columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    return insert_rows(
+        model, columns, (tuple(getattr(o, c) for c in columns) for o in objs)
+    )

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from meterbill.dbbulk import insert_rows
+from meterbill.dbbulk import insert_objects, insert_rows
 from meterbill.engine.billing import Charge
 from meterbill.engine.rating import totals
 from meterbill.orgs.models import Branch, Organisation
@@ -183,16 +183,15 @@ def issue_charges(
                 },
             )
         )
-    Invoice.objects.bulk_create(invoices)
-    if any(inv.pk is None for inv in invoices):
-        # Backends that do not return keys from a bulk insert: read them back by key.
-        ids = dict(
-            Invoice.objects.filter(
-                idempotency_key__in=[i.idempotency_key for i in invoices]
-            ).values_list("idempotency_key", "pk")
-        )
-        for inv in invoices:
-            inv.pk = ids[inv.idempotency_key]
+    insert_objects(Invoice, invoices)
+    # The keys, read back by the unique idempotency key (one query).
+    ids = dict(
+        Invoice.objects.filter(
+            idempotency_key__in=[i.idempotency_key for i in invoices]
+        ).values_list("idempotency_key", "pk")
+    )
+    for inv in invoices:
+        inv.pk = ids[inv.idempotency_key]
 
     utility_ids = dict(
         Utility.objects.filter(organisation=ctx.organisation).values_list("code", "pk")
