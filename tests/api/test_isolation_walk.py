@@ -89,3 +89,12 @@ def test_it_answers_an_anonymous_caller_401_everywhere(south):
     for url in _urls(south):
         for method in (client.get, client.post):
             assert method(url).status_code == 401, url
+
+
+@pytest.mark.django_db
+def test_an_id_filter_beyond_64_bits_is_a_bad_request(north, alice, api_for):
+    response = api_for(alice).get(
+        "/api/readings/", {"register": "99999999999999999999"}
+    )
+
+    assert response.status_code == 400

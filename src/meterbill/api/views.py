@@ -39,7 +39,10 @@ from .permissions import RoleAction
 
 
 def _integer(text: str) -> int:
-    return int(text)
+    value = int(text)
+    if not 0 < value < 2**63:
+        raise ValueError(f"{text} is not an id")
+    return value
 
 
 # Query parameter → (ORM lookup, parser of its text, type shown in the schema).

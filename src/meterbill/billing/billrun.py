@@ -48,7 +48,11 @@ def _chunked(ids: Sequence[int], size: int) -> Iterable[list[int]]:
         yield list(ids[i : i + size])
 
 
-class BillRunBusy(Exception):
+class BillRunRefused(Exception):
+    """The bill run cannot start; the message says why in one line."""
+
+
+class BillRunBusy(BillRunRefused):
     """Another bill run of the same period is running."""
 
 
@@ -375,7 +379,14 @@ def finish(run: BillRun, seconds: float) -> dict:
 
 
 def bill_period(period: Period, user=None, issue_date: date | None = None) -> BillRun:
-    """The whole bill run for a period: start, run every chunk, finish."""
+    """The whole bill run for a period: start, run every chunk, finish. A period is
+    billed once it has ended: an invoice is issued after what it bills."""
+    day = issue_date or timezone.localdate()
+    if day < period.ends_on:
+        raise BillRunRefused(
+            f"period {period.name} ends on {period.ends_on}; it can be billed from "
+            f"that day on, not on {day}"
+        )
     started = time.perf_counter()
     run = start_bill_run(period, user)
     run_chunks(run, issue_date)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -9,12 +10,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from meterbill.audit import trail
-from meterbill.orgs.models import Branch
+from meterbill.orgs.models import Branch, Organisation
 
 from .models import Period
 
 # A heating season or a year, with room for a leap day and a late reading.
 MAX_DAYS = 400
+EARLIEST = date(1970, 1, 1)
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 
 
 class PeriodRefused(Exception):
@@ -45,12 +48,18 @@ def open_period(
             f"period {name!r} lasts {(ends_on - starts_on).days + 1} days; "
             f"a calculation period is at most {MAX_DAYS} days"
         )
-    if not name or len(name) > 32:
-        raise PeriodRefused("a period name has 1 to 32 characters")
+    if not SAFE_NAME.fullmatch(name):
+        raise PeriodRefused(
+            f"period name {name!r}: 1 to 32 letters, digits, '.', '_' or '-' "
+            f"(it names the folder of the period's documents)"
+        )
+    if starts_on < EARLIEST:
+        raise PeriodRefused(f"period {name!r} starts before {EARLIEST}")
     try:
         with transaction.atomic():
-            # Lock the branch: two operators opening periods at once are serialised.
-            Branch.objects.select_for_update().get(pk=branch.pk)
+            # Lock the organisation: periods of a branch and of its ancestors or
+            # descendants opened at the same moment are checked one after the other.
+            Organisation.objects.select_for_update().get(pk=branch.organisation_id)
             if Period.objects.filter(branch=branch, name=name).exists():
                 raise PeriodRefused(
                     f"branch {branch.code} already has a period {name!r}"

@@ -254,8 +254,17 @@ def render_pdf(inv: Invoice) -> bytes:
 
 
 def document_dir(inv: Invoice) -> Path:
+    """``OUT_DIR/<branch code>/<period name>``; refuses anything that would lead
+    outside ``OUT_DIR`` (names are checked when created, this guards old data)."""
     period = inv.period.name if inv.period else "no-period"
-    return Path(settings.OUT_DIR) / inv.branch.code / period
+    root = Path(settings.OUT_DIR).resolve()
+    folder = (root / inv.branch.code / period).resolve()
+    if not folder.is_relative_to(root) or folder == root:
+        raise ValueError(
+            f"invoice {inv.full_number}: branch {inv.branch.code!r} or period "
+            f"{period!r} would put documents outside {root}"
+        )
+    return folder
 
 
 def _workers(count: int) -> int:

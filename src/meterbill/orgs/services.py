@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -9,6 +10,8 @@ from django.db import IntegrityError, transaction
 from meterbill.audit import trail
 
 from .models import Branch, Organisation
+
+SAFE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}")
 
 
 class SetupRefused(Exception):
@@ -38,6 +41,11 @@ def add_branch(
 ) -> Branch:
     from zoneinfo import available_timezones
 
+    if not SAFE_CODE.fullmatch(code):
+        raise SetupRefused(
+            f"branch code {code!r}: 1 to 16 letters, digits, '_' or '-' (it names "
+            f"invoice series and document folders)"
+        )
     if time_zone not in available_timezones():
         raise SetupRefused(f"unknown time zone {time_zone!r}")
     parent = None

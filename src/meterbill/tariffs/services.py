@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,11 +10,16 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from meterbill.audit import trail
+from meterbill.invoicing.models import Invoice
+from meterbill.invoicing.queries import STANDING
 from meterbill.orgs.models import Organisation
 from meterbill.orgs.services import SetupRefused
 from meterbill.premises.models import Utility
 
 from .models import Tariff, TariffVersion, VatCategory
+
+# Net prices are stored with 18 digits, 6 of them decimals.
+MAX_PRICE = Decimal(10) ** 12
 
 
 def add_utility(
@@ -25,6 +31,15 @@ def add_utility(
     unit_code: str,
     user: Any = None,
 ) -> Utility:
+    if not re.fullmatch(r"[a-z0-9_]{1,32}", code):
+        raise SetupRefused(f"utility code {code!r}: 1 to 32 of a-z, 0-9 and '_'")
+    if not unit.strip() or not name.strip():
+        raise SetupRefused("a utility needs a name and a unit")
+    if not re.fullmatch(r"[A-Z0-9]{2,3}", unit_code):
+        raise SetupRefused(
+            f"unit code {unit_code!r}: a UN/ECE Recommendation 20 code such as MTQ, "
+            f"KWH or C62"
+        )
     if kind not in Utility.Kind.values:
         raise SetupRefused(
             f"unknown utility kind {kind!r}; one of {', '.join(Utility.Kind.values)}"
@@ -65,12 +80,43 @@ def add_tariff_version(
 ) -> TariffVersion:
     """Add a version of tariff ``code`` in force from ``valid_from`` (creating the
     tariff on its first version). Prices are net of VAT."""
-    if unit_price_net < 0 or fixed_charge_per_month < 0:
-        raise SetupRefused("prices must not be negative")
+    for label, price in (
+        ("unit price", unit_price_net),
+        ("fixed charge", fixed_charge_per_month),
+    ):
+        if not price.is_finite() or not Decimal(0) <= price < MAX_PRICE:
+            raise SetupRefused(f"the {label} must be from 0 to below {MAX_PRICE}")
+        if price != price.quantize(Decimal("0.000001")):
+            raise SetupRefused(f"the {label} has more than 6 decimals")
     if not Decimal(0) <= vat_rate_percent <= Decimal(100):
         raise SetupRefused("the VAT rate is a percentage from 0 to 100")
     if vat_category not in VatCategory.values:
         raise SetupRefused(f"unknown VAT category {vat_category!r}")
+    if vat_category != VatCategory.STANDARD and vat_rate_percent != 0:
+        raise SetupRefused(
+            f"VAT category {vat_category} is charged at 0%, not {vat_rate_percent}% "
+            f"(EN 16931 BR-Z/E/AE/O rules)"
+        )
+    if currency and currency != org.currency:
+        raise SetupRefused(
+            f"{org.name} invoices in {org.currency}; a tariff in {currency} is not "
+            f"supported"
+        )
+    billed = (
+        Invoice.objects.filter(
+            branch__organisation=org,
+            state__in=STANDING,
+            period__ends_on__gte=valid_from,
+        )
+        .order_by("-period__ends_on")
+        .values_list("period__ends_on", flat=True)
+        .first()
+    )
+    if billed is not None:
+        raise SetupRefused(
+            f"periods up to {billed} are invoiced; a new price starts after them "
+            f"(correct invoiced periods with credit notes)"
+        )
     utility = Utility.objects.filter(organisation=org, code=utility_code).first()
     if utility is None:
         raise SetupRefused(f"no utility {utility_code!r}")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterbill.billing import review
-from meterbill.billing.billrun import bill_period
+from meterbill.billing.billrun import BillRunRefused, bill_period
 from meterbill.billing.models import BillRun, Finding, Period
 from meterbill.invoicing.documents import write_documents
 from meterbill.invoicing.models import Invoice
@@ -216,7 +216,11 @@ def billrun(request: HttpRequest, period_id: int) -> HttpResponse:
         pk=period_id,
     )
     if request.method == "POST":
-        run = bill_period(period, user=request.user)
+        try:
+            run = bill_period(period, user=request.user)
+        except BillRunRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("web:billrun", period_id=period.pk)
         invoices = Invoice.objects.filter(period=period).exclude(
             state=Invoice.State.DRAFT
         )

@@ -10,12 +10,13 @@ from datetime import date
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connection
 
+from meterbill.audit.models import AuditEvent
 from meterbill.billing.billrun import bill_period
 from meterbill.billing.models import Period
 from meterbill.invoicing.documents import write_documents
 from meterbill.invoicing.models import Invoice, InvoiceLine
 from meterbill.metering.models import Reading
-from meterbill.orgs.models import Organisation
+from meterbill.orgs.models import Organisation, User
 from meterbill.portfolio import BENCH_ORGANISATION, build_bench
 
 
@@ -35,9 +36,13 @@ class Command(BaseCommand):
         out = self.stdout.write
         vendor = connection.vendor
         call_command("migrate", verbosity=0)
-        foreign = Organisation.objects.exclude(name=BENCH_ORGANISATION)
-        if foreign.exists() or (
-            Reading.objects.exists() and not Organisation.objects.exists()
+        foreign = Organisation.objects.exclude(name=BENCH_ORGANISATION).exists()
+        # A bench portfolio has no users and no audit trail: anything else is real.
+        if (
+            foreign
+            or User.objects.exists()
+            or AuditEvent.objects.exclude(action__startswith="billrun.").exists()
+            or (Reading.objects.exists() and not Organisation.objects.exists())
         ):
             raise CommandError(
                 f"the database {connection.settings_dict['NAME']} holds data that is "

@@ -7,7 +7,7 @@ from datetime import date
 from django.core.management import BaseCommand, CommandError
 from django.utils import timezone
 
-from meterbill.billing.billrun import BillRunBusy, bill_period
+from meterbill.billing.billrun import BillRunRefused, bill_period
 from meterbill.billing.models import Period
 from meterbill.invoicing.documents import write_documents
 from meterbill.invoicing.models import Invoice
@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 )
         try:
             run = bill_period(period, issue_date=issue_date)
-        except BillRunBusy as exc:
+        except BillRunRefused as exc:
             raise CommandError(str(exc)) from exc
         s = run.summary
         written = 0
