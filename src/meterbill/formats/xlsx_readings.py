@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zipfile
 from collections.abc import Mapping
 
 from openpyxl import load_workbook
@@ -43,19 +44,44 @@ def read(
     return result
 
 
+# A workbook inflates many times over; these bound the memory a file can take. Zip
+# members are read no further than their stated size (the CRC check catches a lie).
+MAX_INFLATED_BYTES = 256 * 1024 * 1024
+MAX_ROWS = 1_000_000
+
+
+def _check_inflated_size(data: bytes, file: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise InvalidFormat(f"not a readable XLSX workbook ({e})", file=file) from e
+    if inflated > MAX_INFLATED_BYTES:
+        raise InvalidFormat(
+            f"the workbook inflates to {inflated} bytes, more than "
+            f"{MAX_INFLATED_BYTES}; split the file",
+            file=file,
+        )
+
+
 def _sheet_rows(data: bytes | str, file: str) -> list[tuple[int, tuple[object, ...]]]:
     if isinstance(data, str) or not data.startswith(b"PK"):
         raise InvalidFormat("not an XLSX workbook (no zip container)", file=file)
+    _check_inflated_size(data, file)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             if not workbook.worksheets:
                 raise InvalidFormat("the workbook has no sheet", file=file)
             sheet = workbook.worksheets[0]
-            return [
-                (number, tuple(cells))
-                for number, cells in enumerate(sheet.iter_rows(values_only=True), 1)
-            ]
+            rows = []
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
+                if number > MAX_ROWS:
+                    raise InvalidFormat(
+                        f"more than {MAX_ROWS} rows; split the file", file=file
+                    )
+                rows.append((number, tuple(cells)))
+            return rows
         finally:
             workbook.close()
     except InvalidFormat:
