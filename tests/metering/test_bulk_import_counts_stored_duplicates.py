@@ -19,7 +19,7 @@ def test_it_counts_readings_already_stored_as_duplicates(branches, water_meters)
     )
     data = (
         b"meter,date,value\n"
-        b"W1,2026-10-31,101\n"  # stored already: a duplicate, the stored value stays
+        b"W1,2026-10-31,100\n"  # the stored value again: a duplicate
         b"W1,2026-11-30,110\n"
         b"W9,2026-11-30,5\n"  # unknown meter: quarantined
         b"W2,2026-11-30,7.5\n"

@@ -116,6 +116,8 @@ class ImportReport:
     batch_id: int | None = None
     rows_imported: int = 0
     rows_duplicate: int = 0
+    # Estimated readings (not yet billed) that an actual reading of the file replaced.
+    estimates_replaced: int = 0
     rejected: list[FormatError] = field(default_factory=list)
     # Values a telegram carries besides the register's (flow, other units): not rows.
     values_ignored: int = 0
@@ -209,6 +211,13 @@ def import_readings(
         report.rejected += readings.rejected
         report.rejected.sort(key=lambda e: (e.file, e.line or 0))
         report.values_ignored += readings.ignored
+        kept, conflicts, replaced = _against_stored(
+            readings.rows, readings.lines, filename
+        )
+        readings.rows = kept
+        report.rejected += conflicts
+        report.rejected.sort(key=lambda e: (e.file, e.line or 0))
+        report.estimates_replaced = replaced
         report.rows_imported = insert_readings(readings.rows)
         stored_before = len(readings.rows) - report.rows_imported
         report.rows_duplicate = readings.duplicates + stored_before
@@ -500,11 +509,65 @@ class _Accepted:
     rejected: list[FormatError] = field(default_factory=list)
     duplicates: int = 0  # rows that repeat an earlier row of the same file
     ignored: int = 0
+    # (register, day, kind) → the file's line, to name it in a later rejection.
+    lines: dict[tuple[int, date, str], int] = field(default_factory=dict)
 
 
 class _Rejection(NamedTuple):
     field: str
     message: str
+
+
+def _against_stored(
+    rows: list[ReadingTuple],
+    lines: dict[tuple[int, date, str], int],
+    filename: str,
+) -> tuple[list[ReadingTuple], list[FormatError], int]:
+    """Compare the rows with the readings stored for the same register, day and kind.
+
+    The same value: a duplicate, left out by the insert. A stored estimate that no
+    issued invoice used: replaced by the actual reading. Any other different value:
+    the row is rejected (quarantined) naming the stored reading, never dropped as a
+    duplicate, so a late or corrected reading is not lost silently."""
+    if not rows:
+        return rows, [], 0
+    from meterbill.invoicing.queries import invoice_using
+
+    registers = {r[0] for r in rows}
+    days = [r[1] for r in rows]
+    stored = {
+        (reg, day, kind): (pk, value, status)
+        for pk, reg, day, kind, value, status in Reading.objects.filter(
+            register_id__in=registers, read_on__gte=min(days), read_on__lte=max(days)
+        ).values_list("pk", "register_id", "read_on", "kind", "value", "status")
+    }
+    kept: list[ReadingTuple] = []
+    conflicts: list[FormatError] = []
+    replace: list[int] = []
+    for row in rows:
+        found = stored.get((row[0], row[1], row[3]))
+        if found is None or found[1] == row[4]:
+            kept.append(row)
+            continue
+        pk, value, status = found
+        if status == Reading.Status.ESTIMATED:
+            register = Register.objects.select_related("meter").get(pk=row[0])
+            if invoice_using(register, row[1]) is None:
+                replace.append(pk)
+                kept.append(row)
+                continue
+        conflicts.append(
+            InvalidValue(
+                f"{row[4]} conflicts with the stored {status} reading {value} of "
+                f"{row[1]}; correct it through the review queue",
+                file=filename,
+                line=lines.get((row[0], row[1], row[3])),
+                field="value",
+            )
+        )
+    if replace:
+        Reading.objects.filter(pk__in=replace).delete()
+    return kept, conflicts, len(replace)
 
 
 def _accepted(
@@ -557,6 +620,7 @@ def _accepted(
             out.duplicates += 1
             continue
         seen.add(key)
+        out.lines[key] = row.line
         accept(
             (
                 register_id,

@@ -92,6 +92,8 @@ class Command(BaseCommand):
         out(f"  rows read:       {report.rows_read:>8}")
         out(f"  imported:        {report.rows_imported:>8}")
         out(f"  duplicate:       {report.rows_duplicate:>8}")
+        if report.estimates_replaced:
+            out(f"  estimates replaced: {report.estimates_replaced:>5}")
         out(f"  rejected:        {report.rows_rejected:>8}")
         if report.service_points_created:
             out(f"  new NMIs:        {report.service_points_created:>8}")
