@@ -221,7 +221,7 @@ def import_readings(
         report.rows_imported = insert_readings(readings.rows)
         stored_before = len(readings.rows) - report.rows_imported
         report.rows_duplicate = readings.duplicates + stored_before
-        _quarantine(batch, report.rejected, filename, options.batch_size)
+        quarantine(batch, report.rejected, filename, options.batch_size)
         _close_batch(batch, report, branch, user)
     log.info(
         "readings imported",
@@ -736,9 +736,10 @@ def _fits(value: Decimal) -> bool:
     )
 
 
-def _quarantine(
-    batch: ImportBatch, errors: Sequence[FormatError], filename: str, size: int
+def quarantine(
+    batch: ImportBatch, errors: Sequence[FormatError], filename: str, size: int = 2000
 ) -> None:
+    """Keep every rejected row of ``batch``: line, field and message."""
     RejectedRow.objects.bulk_create(
         [
             RejectedRow(
@@ -754,9 +755,8 @@ def _quarantine(
     )
 
 
-def _close_batch(
-    batch: ImportBatch, report: ImportReport, branch: Branch, user: Any
-) -> None:
+def store_counts(batch: ImportBatch, report: Any) -> None:
+    """Save a report's row counts (read, imported, duplicate, rejected) on its batch."""
     batch.rows_read = report.rows_read
     batch.rows_imported = report.rows_imported
     batch.rows_duplicate = report.rows_duplicate
@@ -764,6 +764,12 @@ def _close_batch(
     batch.save(
         update_fields=["rows_read", "rows_imported", "rows_duplicate", "rows_rejected"]
     )
+
+
+def _close_batch(
+    batch: ImportBatch, report: ImportReport, branch: Branch, user: Any
+) -> None:
+    store_counts(batch, report)
     trail.record(
         "readings.import",
         user=user if getattr(user, "pk", None) else None,

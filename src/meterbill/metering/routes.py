@@ -36,8 +36,8 @@ from meterbill.formats.route import DeviceReading, RouteStop
 from meterbill.orgs.models import Branch
 from meterbill.premises.models import Apartment, Residence
 
-from .imports import ImportRefused
-from .models import ImportBatch, Meter, Reading, Register, RejectedRow
+from .imports import ImportRefused, quarantine, store_counts
+from .models import ImportBatch, Meter, Reading, Register
 
 log = logging.getLogger(__name__)
 
@@ -425,7 +425,7 @@ def import_device_result(
         ]
         _store(readings, branch, user, batch, report, zone, today)
         report.rejected.sort(key=lambda e: e.line or 0)
-        _quarantine(batch, report.rejected, filename)
+        quarantine(batch, report.rejected, filename, IN_CHUNK)
         _close(batch, report, branch, user)
     log.info(
         "device result imported",
@@ -637,34 +637,10 @@ def _stored_keys(checked: Sequence[_Checked]) -> set[tuple[int, date]]:
     return stored
 
 
-def _quarantine(
-    batch: ImportBatch, errors: Sequence[FormatError], filename: str
-) -> None:
-    RejectedRow.objects.bulk_create(
-        [
-            RejectedRow(
-                batch=batch,
-                file="" if e.file in ("", filename) else e.file[:255],
-                line=e.line,
-                field=(e.field or "")[:64],
-                message=e.message,
-            )
-            for e in errors
-        ],
-        batch_size=IN_CHUNK,
-    )
-
-
 def _close(
     batch: ImportBatch, report: DeviceImportReport, branch: Branch, user: Any
 ) -> None:
-    batch.rows_read = report.rows_read
-    batch.rows_imported = report.rows_imported
-    batch.rows_duplicate = report.rows_duplicate
-    batch.rows_rejected = report.rows_rejected
-    batch.save(
-        update_fields=["rows_read", "rows_imported", "rows_duplicate", "rows_rejected"]
-    )
+    store_counts(batch, report)
     trail.record(
         "readings.import_device",
         user=_user(user),
