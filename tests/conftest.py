@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from builders import make_contract, make_tariff
+
 D = Decimal
 
 
@@ -84,36 +86,20 @@ def small_building(org, branches):
     """
     from meterbill.billing.models import Period
     from meterbill.metering.models import Meter, Reading, Register
-    from meterbill.premises.models import (
-        Apartment,
-        ApartmentUtility,
-        Contract,
-        ContractService,
-        Customer,
-        Residence,
-        Utility,
-    )
-    from meterbill.tariffs.models import Tariff, TariffVersion
+    from meterbill.premises.models import Apartment, ApartmentUtility, Residence
 
     north = branches["north"]
-    cold = Utility.objects.create(
-        organisation=org,
-        code="cold",
-        name="Cold water",
+    cold, tariff = make_tariff(
+        org,
+        "cold",
+        "COLD",
         kind="cold_water",
         unit="m3",
         unit_code="MTQ",
-    )
-    tariff = Tariff.objects.create(
-        organisation=org, code="COLD", name="Cold water", utility=cold
-    )
-    TariffVersion.objects.create(
-        tariff=tariff,
-        valid_from=date(2026, 1, 1),
-        currency="RON",
-        fixed_charge_per_month=D("2.00"),
-        unit_price_net=D("5.00"),
-        vat_rate_percent=D("11"),
+        unit_price="5.00",
+        vat="11",
+        fixed="2.00",
+        name="Cold water",
     )
     res = Residence.objects.create(
         branch=north,
@@ -137,22 +123,17 @@ def small_building(org, branches):
             residence=res, number=str(n), area_m2=D(50), persons=persons
         )
         ApartmentUtility.objects.create(apartment=apt, utility=cold)
-        customer = Customer.objects.create(
-            branch=north,
-            code=f"K{n}",
-            name=f"Customer {n}",
+        make_contract(
+            north,
+            f"C{n}",
+            f"K{n}",
+            f"Customer {n}",
+            [tariff],
+            apartment=apt,
             country="RO",
             city="SECTOR1",
             street=f"Strada {n}",
         )
-        contract = Contract.objects.create(
-            branch=north,
-            number=f"C{n}",
-            customer=customer,
-            apartment=apt,
-            valid_from=date(2020, 1, 1),
-        )
-        ContractService.objects.create(contract=contract, utility=cold, tariff=tariff)
         meter = Meter.objects.create(
             branch=north, kind="apartment", utility=cold, serial=f"W{n}", apartment=apt
         )

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from builders import make_contract, make_tariff
+
 D = Decimal
 OCT_31, NOV_30 = date(2026, 10, 31), date(2026, 11, 30)
 
@@ -104,33 +106,21 @@ def heated_building(org, branches):
     from meterbill.premises.models import (
         Apartment,
         ApartmentUtility,
-        Contract,
-        ContractService,
-        Customer,
         Provider,
         Residence,
-        Utility,
     )
-    from meterbill.tariffs.models import Tariff, TariffVersion
 
     north = branches["north"]
-    heat = Utility.objects.create(
-        organisation=org,
-        code="heat",
-        name="Heating",
+    heat, tariff = make_tariff(
+        org,
+        "heat",
+        "HEAT",
         kind="heat",
         unit="kWh",
         unit_code="KWH",
-    )
-    tariff = Tariff.objects.create(
-        organisation=org, code="HEAT", name="Heating", utility=heat
-    )
-    TariffVersion.objects.create(
-        tariff=tariff,
-        valid_from=date(2026, 1, 1),
-        currency="RON",
-        unit_price_net=D("0.4950"),
-        vat_rate_percent=D("21"),
+        unit_price="0.4950",
+        vat="21",
+        name="Heating",
     )
     res = Residence.objects.create(branch=north, code="H1", name="Heated 1")
     period = Period.objects.create(
@@ -144,17 +134,15 @@ def heated_building(org, branches):
             residence=res, number=str(n), area_m2=D(50), persons=1
         )
         ApartmentUtility.objects.create(apartment=apt, utility=heat)
-        customer = Customer.objects.create(
-            branch=north, code=f"H{n}", name=f"Heated {n}", country="RO"
-        )
-        contract = Contract.objects.create(
-            branch=north,
-            number=f"H-C{n}",
-            customer=customer,
+        make_contract(
+            north,
+            f"H-C{n}",
+            f"H{n}",
+            f"Heated {n}",
+            [tariff],
             apartment=apt,
-            valid_from=date(2020, 1, 1),
+            country="RO",
         )
-        ContractService.objects.create(contract=contract, utility=heat, tariff=tariff)
         hca = Meter.objects.create(
             branch=north,
             kind="hca",
@@ -193,51 +181,33 @@ def service_point_contract(org, branches):
     """
     from meterbill.billing.models import Period
     from meterbill.metering.models import Meter, Reading, Register
-    from meterbill.premises.models import (
-        Contract,
-        ContractService,
-        Customer,
-        ServicePoint,
-        Utility,
-    )
-    from meterbill.tariffs.models import Tariff, TariffVersion
+    from meterbill.premises.models import ServicePoint
 
     south = branches["south"]
-    power = Utility.objects.create(
-        organisation=org,
-        code="power",
-        name="Electricity",
+    power, tariff = make_tariff(
+        org,
+        "power",
+        "POWER",
         kind="electricity",
         unit="kWh",
         unit_code="KWH",
-    )
-    tariff = Tariff.objects.create(
-        organisation=org, code="POWER", name="Electricity", utility=power
-    )
-    TariffVersion.objects.create(
-        tariff=tariff,
-        valid_from=date(2026, 1, 1),
-        currency="RON",
-        fixed_charge_per_month=D("10.00"),
-        unit_price_net=D("0.80"),
-        vat_rate_percent=D("19"),
+        unit_price="0.80",
+        vat="19",
+        fixed="10.00",
+        name="Electricity",
     )
     point = ServicePoint.objects.create(branch=south, identifier="NMI-1")
-    customer = Customer.objects.create(
-        branch=south,
-        code="D1",
-        name="Direct Customer SRL",
+    contract = make_contract(
+        south,
+        "D-C1",
+        "D1",
+        "Direct Customer SRL",
+        [tariff],
+        service_point=point,
+        valid_from=date(2025, 1, 1),
         kind="company",
         country="RO",
     )
-    contract = Contract.objects.create(
-        branch=south,
-        number="D-C1",
-        customer=customer,
-        service_point=point,
-        valid_from=date(2025, 1, 1),
-    )
-    ContractService.objects.create(contract=contract, utility=power, tariff=tariff)
     meter = Meter.objects.create(
         branch=south,
         kind="service_point",

@@ -9,6 +9,8 @@ import calendar
 from datetime import date
 from decimal import Decimal
 
+from builders import make_contract, make_tariff
+
 D = Decimal
 
 # Month (year, month) → constant daily mean temperature, °C, December 2025 to
@@ -53,46 +55,35 @@ def make_gas_point(org, branches):
     from meterbill.billing.models import Period
     from meterbill.metering.models import Meter, Reading, Register
     from meterbill.premises.models import (
-        Contract,
-        ContractService,
-        Customer,
         ServicePoint,
-        Utility,
     )
-    from meterbill.tariffs.models import Tariff, TariffVersion
 
     south = branches["south"]
-    gas = Utility.objects.create(
-        organisation=org, code="gas", name="Gas", kind="gas", unit="m3", unit_code="MTQ"
-    )
-    tariff = Tariff.objects.create(
-        organisation=org, code="GAS", name="Gas", utility=gas
-    )
-    TariffVersion.objects.create(
-        tariff=tariff,
+    gas, tariff = make_tariff(
+        org,
+        "gas",
+        "GAS",
+        kind="gas",
+        unit="m3",
+        unit_code="MTQ",
+        unit_price="2.00",
+        vat="21",
+        fixed="10.00",
+        name="Gas",
         valid_from=date(2025, 1, 1),
-        currency="RON",
-        fixed_charge_per_month=D("10.00"),
-        unit_price_net=D("2.00"),
-        vat_rate_percent=D("21"),
     )
     point = ServicePoint.objects.create(branch=south, identifier="SP1", country="RO")
-    customer = Customer.objects.create(
-        branch=south,
-        code="G1",
-        name="Gas Customer",
+    contract = make_contract(
+        south,
+        "G1",
+        "G1",
+        "Gas Customer",
+        [tariff],
+        service_point=point,
         country="RO",
         city="SECTOR1",
         street="Strada Gazului 1",
     )
-    contract = Contract.objects.create(
-        branch=south,
-        number="G1",
-        customer=customer,
-        service_point=point,
-        valid_from=date(2020, 1, 1),
-    )
-    ContractService.objects.create(contract=contract, utility=gas, tariff=tariff)
     meter = Meter.objects.create(
         branch=south,
         kind="service_point",

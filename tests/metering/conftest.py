@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from builders import make_tariff
+
 D = Decimal
 TODAY = date(2026, 12, 4)
 
@@ -28,27 +30,18 @@ def nem12(*channels: tuple[str, str, str, dict[str, str]]) -> str:
 @pytest.fixture
 def power_tariff(org):
     """ELEC: 0.50 RON/kWh net, 10.00 RON/month fixed, VAT 19%."""
-    from meterbill.premises.models import Utility
-    from meterbill.tariffs.models import Tariff, TariffVersion
-
-    power = Utility.objects.create(
-        organisation=org,
-        code="electricity",
-        name="Electricity",
+    _power, tariff = make_tariff(
+        org,
+        "electricity",
+        "ELEC",
         kind="electricity",
         unit="kWh",
         unit_code="KWH",
-    )
-    tariff = Tariff.objects.create(
-        organisation=org, code="ELEC", name="Electricity", utility=power
-    )
-    TariffVersion.objects.create(
-        tariff=tariff,
+        unit_price="0.50",
+        vat="19",
+        fixed="10.00",
+        name="Electricity",
         valid_from=date(2000, 1, 1),
-        currency="RON",
-        fixed_charge_per_month=D("10.00"),
-        unit_price_net=D("0.50"),
-        vat_rate_percent=D("19"),
     )
     return tariff
 

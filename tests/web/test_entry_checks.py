@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from meterbill.web.entry import check_index, parse_index
+from meterbill.engine.entry import check_index, parse_index
 
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
 

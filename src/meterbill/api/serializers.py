@@ -1,5 +1,5 @@
 """How API resources look. Read-only except ``ReadingEntrySerializer``, which only
-checks the shape of a submitted index; the rules are those of ``web.entry``."""
+checks the shape of a submitted index; the rules are those of ``engine.entry``."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ class ReadingSerializer(serializers.ModelSerializer):
 
 class ReadingEntrySerializer(serializers.Serializer):
     """One index to save, as the keyboard grid takes it: the value is text ("112,5"
-    is accepted) and is checked by ``web.entry.check_index``."""
+    is accepted) and is checked by ``engine.entry.check_index``."""
 
     register = serializers.IntegerField()
     period = serializers.IntegerField()

@@ -12,10 +12,9 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from meterbill.audit import trail
 from meterbill.billing.models import Period
+from meterbill.engine.entry import EntryError, check_index
 from meterbill.invoicing.queries import invoice_using
 from meterbill.metering.models import Reading, Register
-
-from .entry import EntryError, check_index
 
 
 @dataclass
