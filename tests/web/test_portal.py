@@ -142,7 +142,8 @@ def test_a_cancelled_and_rebilled_invoice_is_owed_once(portal):
     # rebilled (+G'): the balance is G − G + G' = G', and the chart counts the
     # consumption once
     from meterbill.invoicing.corrections import rebill
-    from meterbill.portal.views import balance_of, consumption_chart
+    from meterbill.invoicing.queries import balance_of
+    from meterbill.portal.views import consumption_chart
 
     original = Invoice.objects.get(customer__code="K2", kind="invoice")
     mine = Invoice.objects.filter(customer__code="K2")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
 
 from meterbill.metering.models import Register
 
@@ -10,6 +13,7 @@ from .models import Invoice
 
 # Invoices that stand: issued and not cancelled.
 STANDING = (Invoice.State.ISSUED, Invoice.State.SENT, Invoice.State.PAID)
+UNPAID = (Invoice.State.ISSUED, Invoice.State.SENT)
 
 
 def invoice_using(register: Register, day: date) -> Invoice | None:
@@ -33,3 +37,18 @@ def invoice_using(register: Register, day: date) -> Invoice | None:
     else:
         return None
     return invoices.order_by("pk").first()
+
+
+def balance_of(invoices: QuerySet[Invoice]) -> Decimal:
+    """What the customer owes: every unpaid document counted with its sign. A
+    cancelled invoice still counts, because the credit note that cancels it counts
+    against it; a credit note is negative."""
+    debit = invoices.exclude(kind=Invoice.Kind.CREDIT_NOTE).filter(
+        state__in=(*UNPAID, Invoice.State.CANCELLED)
+    )
+    credit = invoices.filter(kind=Invoice.Kind.CREDIT_NOTE, state__in=UNPAID)
+    total = Decimal(0)
+    for qs, sign in ((debit, 1), (credit, -1)):
+        amount = qs.aggregate(s=Sum("total_gross"))["s"] or Decimal(0)
+        total += sign * amount
+    return total

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from meterbill.billing.models import Period
 from meterbill.invoicing.models import Invoice, InvoiceLine
+from meterbill.invoicing.queries import UNPAID, balance_of
 from meterbill.metering.models import Reading, Register
 from meterbill.premises.models import Customer
 from meterbill.web.access import requires
@@ -23,24 +24,6 @@ from meterbill.web.forms import PortalReadingForm
 from meterbill.web.services import enter_reading
 from meterbill.web.views import document_response
 from meterbill.web.work_views import error_texts
-
-UNPAID = (Invoice.State.ISSUED, Invoice.State.SENT)
-
-
-def balance_of(invoices: QuerySet[Invoice]) -> Decimal:
-    """What the customer owes: every unpaid document counted with its sign. A
-    cancelled invoice still counts, because the credit note that cancels it counts
-    against it; a credit note is negative."""
-    debit = invoices.exclude(kind=Invoice.Kind.CREDIT_NOTE).filter(
-        state__in=(*UNPAID, Invoice.State.CANCELLED)
-    )
-    credit = invoices.filter(kind=Invoice.Kind.CREDIT_NOTE, state__in=UNPAID)
-    total = Decimal(0)
-    for qs, sign in ((debit, 1), (credit, -1)):
-        amount = qs.aggregate(s=Sum("total_gross"))["s"] or Decimal(0)
-        total += sign * amount
-    return total
-
 
 CHART_HEIGHT = 120
 
