@@ -1,15 +1,9 @@
-import shutil
 import subprocess
 
-import pytest
 from django.core.management import call_command
 
 from meterbill.metering.routes import build_route
 from meterbill.metering.sheets import staircases
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is missing"
-)
 
 
 def _text(pdf):

@@ -22,7 +22,8 @@ from decimal import Decimal
 
 from .consumption import Consumption, RegisterIn, period_consumption
 from .money import precision, round_money, round_to, split_largest_remainder
-from .rating import Line, TariffPrice, fixed_line, unit_line
+from .pricing import Item, price_charge
+from .rating import Line, TariffPrice
 from .validation import Finding, severity
 
 ZERO = Decimal(0)
@@ -76,10 +77,12 @@ class ResidenceIn:
 
 @dataclass
 class Charge:
-    """What one contract is billed for the period."""
+    """What one contract is billed for the period: first the items (quantities and
+    cost shares, with their explanation), then the priced lines made from them."""
 
     contract_id: int
     apartment_id: int | None
+    items: list[Item] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -132,15 +135,8 @@ def bill_residence(
 
     for a in res.apartments:
         charge = charges.get(a.apartment_id)
-        if charge is None:
-            continue
-        for code, price in a.services.items():
-            name = utilities[code].name if code in utilities else code
-            line = fixed_line(
-                code, f"{name} – fixed charge", price, period.starts_on, period.ends_on
-            )
-            if line is not None:
-                charge.lines.append(line)
+        if charge is not None:
+            price_charge(charge, a.services, utilities, period)
     return ResidenceResult(list(charges.values()), consumptions, findings)
 
 
@@ -177,14 +173,14 @@ def _metered(
         for c in regs:
             charge.findings += c.findings
         if regs:
-            charge.lines.append(
-                unit_line(
+            charge.items.append(
+                Item(
                     utility.code,
+                    "own",
                     f"{utility.name} – own meter",
                     qty,
                     utility.unit,
                     utility.unit_code,
-                    a.services[utility.code],
                     {"consumption": [c.trace() for c in regs]},
                 )
             )
@@ -239,14 +235,14 @@ def _metered(
         charge = charges.get(a.apartment_id)
         if charge is None:
             continue
-        charge.lines.append(
-            unit_line(
+        charge.items.append(
+            Item(
                 utility.code,
+                "common",
                 f"{utility.name} – common consumption (by persons)",
                 shares[a.apartment_id],
                 utility.unit,
                 utility.unit_code,
-                a.services[utility.code],
                 {
                     "share": {
                         "key": "persons",
@@ -309,21 +305,14 @@ def _heat_by_allocators(
         charge = charges.get(a.apartment_id)
         if charge is None:
             continue
-        qty = round_to(units[a.apartment_id], Decimal("0.001"))
-        amount = amounts[a.apartment_id]
-        price = (amount / qty).quantize(Decimal("0.000001")) if qty else ZERO
-        tariff = a.services[utility.code]
-        charge.lines.append(
-            Line(
+        charge.items.append(
+            Item(
                 utility.code,
+                "cost",
                 f"{utility.name} – by heat cost allocators",
-                qty,
+                round_to(units[a.apartment_id], Decimal("0.001")),
                 "units",
                 "C62",
-                price,
-                amount,
-                tariff.vat_category,
-                bill.vat_rate_percent,
                 {
                     "allocators": traces[a.apartment_id],
                     "share": {
@@ -335,6 +324,8 @@ def _heat_by_allocators(
                         "remainder to the cent",
                     },
                 },
+                amounts[a.apartment_id],
+                bill.vat_rate_percent,
             )
         )
     return seen
@@ -360,7 +351,7 @@ def bill_direct(
     """A contract billed from its own meters (a service point): no shared costs."""
     charge = Charge(contract_id, None)
     seen: list[Consumption] = []
-    for code, price in services.items():
+    for code in services:
         utility = utilities[code]
         step = Decimal(1).scaleb(-utility.quantity_decimals)
         regs = [
@@ -371,24 +362,16 @@ def bill_direct(
         for c in regs:
             charge.findings += c.findings
         qty = round_to(sum((c.quantity for c in regs), ZERO), step)
-        charge.lines.append(
-            unit_line(
+        charge.items.append(
+            Item(
                 code,
+                "own",
                 f"{utility.name} – metered",
                 qty,
                 utility.unit,
                 utility.unit_code,
-                price,
                 {"consumption": [c.trace() for c in regs]},
             )
         )
-        line = fixed_line(
-            code,
-            f"{utility.name} – fixed charge",
-            price,
-            period.starts_on,
-            period.ends_on,
-        )
-        if line is not None:
-            charge.lines.append(line)
+    price_charge(charge, services, utilities, period)
     return charge, seen

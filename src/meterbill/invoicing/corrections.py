@@ -278,7 +278,7 @@ def issue_document(
     ctx = IssueContext(
         branch, branch.organisation, period_id, None, issue_date, series_prefix
     )
-    charge = Charge(contract.pk, contract.apartment_id, list(lines))
+    charge = Charge(contract.pk, contract.apartment_id, lines=list(lines))
     customers = Customer.objects.in_bulk([contract.customer_id])
     issued = issue_charges(ctx, [charge], {contract.pk: contract}, customers, key)
     if issued:
