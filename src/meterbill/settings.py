@@ -2,7 +2,10 @@
 
 - ``DATABASE_URL``: ``sqlite:///path`` (default: ``var/meterbill.sqlite3``),
   ``postgres://user@host:port/db`` or ``mysql://user:pass@host:port/db``.
-- ``METERBILL_SECRET_KEY``: required when ``METERBILL_DEBUG`` is off.
+- ``METERBILL_DEBUG``: ``1`` shows Django's debug pages (stack traces with local
+  values): for a developer's machine only. Off unless set.
+- ``METERBILL_SECRET_KEY``: the signing key; unset, one is generated on first start
+  and kept in ``var/secret_key`` (readable by the owner only).
 - ``METERBILL_OUT_DIR``: where invoice documents are written (default ``out/``).
 - ``METERBILL_CORPUS``: the shared conformance corpus (default ``../shared/corpus``).
 - ``CELERY_BROKER_URL``: when set, bill-run chunks run as Celery tasks.
@@ -11,6 +14,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +24,32 @@ import dj_database_url
 BASE_DIR = Path(os.environ.get("METERBILL_HOME", Path.cwd())).resolve()
 VAR_DIR = BASE_DIR / "var"
 
-DEBUG = os.environ.get("METERBILL_DEBUG", "1") == "1"
-# The fallback key is for the embedded demo only; production must set its own.
-SECRET_KEY = os.environ.get("METERBILL_SECRET_KEY") or (
-    "insecure-demo-key-set-METERBILL_SECRET_KEY-in-production" if DEBUG else ""
+# Off unless asked for: a debug page shows the request's data and local values.
+DEBUG = os.environ.get("METERBILL_DEBUG", "0") == "1"
+
+
+def _stored_secret_key(path: Path) -> str:
+    """The key kept in ``path``, written there (mode 0600) on first use: every
+    installation gets its own, and keeps it across restarts (sessions survive).
+    Written whole under another name, then linked: a process starting at the same
+    time reads either no file or the whole key."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("METERBILL_SECRET_KEY") or _stored_secret_key(
+    VAR_DIR / "secret_key"
 )
-if not SECRET_KEY:
-    raise RuntimeError("METERBILL_SECRET_KEY must be set when METERBILL_DEBUG is 0")
 ALLOWED_HOSTS = os.environ.get("METERBILL_ALLOWED_HOSTS", "localhost,127.0.0.1").split(
     ","
 )
@@ -51,11 +75,16 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "meterbill.api",
+    "meterbill.jobs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the session and CSRF ones (CSRF reads the body): a body over the
+    # limit of its URL is refused with 413 before a byte of it is read.
+    "meterbill.web.body_limit.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,8 +210,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read access for ERP/CRM integration, and reading submission. "
     "Every call sees only the caller's branch subtree.",
     "VERSION": "1",
-    # No Swagger UI: its assets would come from a CDN. The schema needs a login.
+    # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar), no
+    # CDN. The schema and both pages need a login.
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would send the schema to swagger.io's validator: not ours to call.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "kind" or a "state": one named enum each.
@@ -233,7 +268,12 @@ LOGGING = {
         "meterbill": {
             "handlers": ["console", "file"],
             "level": os.environ.get("METERBILL_LOG_LEVEL", "WARNING"),
-        }
+        },
+        # factur-x rewrites each WeasyPrint PDF with pypdf, which warns that the
+        # object count exceeds the source trailer's /Size; pypdf writes a new
+        # trailer and factur-x reads the embedded CII back from the result (tests).
+        # Kept in the log file, not repeated once per invoice on the console.
+        "pypdf": {"handlers": ["file"], "level": "WARNING", "propagate": False},
     },
 }
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
@@ -241,3 +281,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Seconds a bill run waits for one chunk on the workers before it gives up.
 BILLRUN_CHUNK_TIMEOUT = int(os.environ.get("METERBILL_CHUNK_TIMEOUT", "3600"))
+
+# Background jobs (meterbill.jobs): launched in the browser, run by `meterbill worker`
+# or, with a broker, by Celery workers of the queue "jobs" (keep them apart from the
+# chunk workers: a bill-run job waits for its chunks).
+CELERY_TASK_ROUTES = {"meterbill.jobs.tasks.run_job": {"queue": "jobs"}}
+JOB_POLL_SECONDS = float(os.environ.get("METERBILL_JOB_POLL_SECONDS", "1"))
+# A runner on another host that has not reported for this long is taken for dead
+# (on the same host its process id is checked instead).
+JOB_STALE_SECONDS = int(os.environ.get("METERBILL_JOB_STALE_SECONDS", "900"))
+# Uploaded reading files wait here for their import job.
+JOB_UPLOAD_DIR = Path(os.environ.get("METERBILL_UPLOAD_DIR", VAR_DIR / "uploads"))
+# The largest reading file the browser may upload (bytes; default 50 MB).
+IMPORT_MAX_BYTES = int(os.environ.get("METERBILL_IMPORT_MAX_BYTES", str(50 << 20)))
+# The largest provider invoice (EN 16931 XML) the browser may upload (default 10 MB).
+PROVIDER_INVOICE_MAX_BYTES = int(
+    os.environ.get("METERBILL_PROVIDER_INVOICE_MAX_BYTES", str(10 << 20))
+)

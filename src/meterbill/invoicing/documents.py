@@ -6,7 +6,9 @@
 - ``<number>.cii.xml``: the same invoice in UN/CEFACT CII.
 
 Amounts are formatted from Decimal with babel for the customer's language; the PDF
-lists the readings used (estimates marked) and how each shared cost was split.
+lists the readings used (estimates marked), how each shared cost was split, a
+consumption history chart per utility (inline SVG, ``formats.chart_svg``) and, for
+euro invoices of a seller with an IBAN, the EPC payment QR code (``formats.epc_qr``).
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, TypeVar
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -27,17 +32,27 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 
+from meterbill.formats import chart_svg, epc_qr
 from meterbill.formats.einvoice.cii import facturx_pdf
 
 from .einvoice import invoice_cii, invoice_xml
+from .history import UtilityHistory, consumption_history
 from .models import Invoice
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
 LABELS = {
     "en": {
         "invoice": "Invoice",
         "credit_note": "Credit note",
+        "advance": "Advance invoice",
+        "corrects": "Corrects invoice",
+        "reason": "reason",
+        "history": "Consumption history",
+        "history_estimated": "period billed on an estimated reading",
+        "qr": "Scan with your banking app to pay by SEPA credit transfer.",
         "page": "Page",
         "issue_date": "Issue date",
         "due_date": "Due date",
@@ -59,6 +74,7 @@ LABELS = {
         "total_net": "Total without VAT",
         "total_vat": "Total VAT",
         "total_due": "Amount due",
+        "total_credited": "Amount credited",
         "readings": "Readings used",
         "meter": "Meter",
         "opening": "Opening index",
@@ -66,6 +82,11 @@ LABELS = {
         "consumption": "Consumption",
         "estimated": "estimated",
         "allocation": "How shared costs were split",
+        "key": "Key",
+        "share": "Share",
+        "key_total": "Key total",
+        "split": "Split",
+        "result": "Your part",
         "payment": "Payment",
         "pay_to": "Please pay to",
         "reference": "reference",
@@ -74,6 +95,12 @@ LABELS = {
     "ro": {
         "invoice": "Factură",
         "credit_note": "Factură de stornare",
+        "advance": "Factură de avans",
+        "corrects": "Corectează factura",
+        "reason": "motiv",
+        "history": "Istoricul consumului",
+        "history_estimated": "perioadă facturată pe un index estimat",
+        "qr": "Scanați cu aplicația băncii pentru a plăti prin transfer SEPA.",
         "page": "Pagina",
         "issue_date": "Data emiterii",
         "due_date": "Scadență",
@@ -95,6 +122,7 @@ LABELS = {
         "total_net": "Total fără TVA",
         "total_vat": "Total TVA",
         "total_due": "Total de plată",
+        "total_credited": "Total stornat",
         "readings": "Citiri folosite",
         "meter": "Contor",
         "opening": "Index vechi",
@@ -102,6 +130,11 @@ LABELS = {
         "consumption": "Consum",
         "estimated": "estimat",
         "allocation": "Repartizarea costurilor comune",
+        "key": "Criteriu",
+        "share": "Cotă",
+        "key_total": "Total criteriu",
+        "split": "De repartizat",
+        "result": "Partea dvs.",
         "payment": "Plată",
         "pay_to": "Vă rugăm să plătiți în contul",
         "reference": "referința",
@@ -159,41 +192,107 @@ def _readings(lines: list, lang: str) -> list[dict]:
 
 
 def _shares(lines: list, lang: str) -> list[dict]:
+    """How each shared line was split, from its trace: the key, the apartment's
+    value of it over the key's total, times what was split (a common quantity or a
+    provider bill's cost), giving the line's quantity or amount."""
     out = []
     for line in lines:
         s = line.trace.get("share")
         if not s:
             continue
+        if "common_quantity" in s:
+            split = f"{_qty(Decimal(s['common_quantity']), lang)} {line.unit}"
+            result = f"{_qty(line.quantity, lang)} {line.unit}"
+        elif "cost" in s:
+            split = _num(Decimal(s["cost"]), lang, 2)
+            result = _num(line.net_amount, lang, 2)
+        else:
+            split = result = ""
+        value = _qty(Decimal(s["value"]), lang)
+        total = _qty(Decimal(s["key_total"]), lang)
+        text = f"{s['key']}: {value} / {total}"
+        if split:
+            text += f" × {split} = {result}"
         out.append(
             {
                 "description": line.description,
-                "text": f"{s['key']}: {_qty(Decimal(s['value']), lang)} / "
-                f"{_qty(Decimal(s['key_total']), lang)}"
-                + (
-                    f" × {_qty(Decimal(s['common_quantity']), lang)}"
-                    if "common_quantity" in s
-                    else ""
-                )
-                + (f" × {_num(Decimal(s['cost']), lang, 2)}" if "cost" in s else ""),
+                "key": s["key"],
+                "value": value,
+                "key_total": total,
+                "split": split,
+                "result": result,
+                "text": text,
             }
         )
     return out
 
 
-def render_pdf_html(inv: Invoice) -> str:
+def history_charts(history: list[UtilityHistory], lang: str) -> list[str]:
+    """One SVG bar chart per utility and unit; the last bar is the invoiced period."""
+    labels = LABELS[lang]
+    charts: list[str] = []
+    for h in history:
+        last = h.periods[-1].period_id
+        bars = [
+            chart_svg.Bar(
+                f"{p.ends_on.month:02d}/{p.ends_on.year % 100:02d}",
+                p.quantity,
+                _qty(p.quantity, lang),
+                p.estimated,
+                p.period_id == last,
+            )
+            for p in h.periods
+        ]
+        title = f"{h.utility} ({h.unit})"
+        charts.append(
+            chart_svg.svg(title, bars, labels["history_estimated"], f"h{len(charts)}")
+        )
+    return charts
+
+
+def epc_payload(inv: Invoice) -> str:
+    """The EPC QR payload of a euro invoice to pay, or "" when none applies: the
+    EPC code orders a SEPA credit transfer, which exists in euro only (a RON
+    invoice is paid by a domestic transfer); credit notes and settlements that
+    leave nothing to pay have no amount; a seller without an IBAN has no account."""
+    seller = inv.frozen.get("seller", {})
+    if (
+        inv.currency != "EUR"
+        or inv.kind == Invoice.Kind.CREDIT_NOTE
+        or inv.total_gross <= 0
+        or not seller.get("iban")
+    ):
+        return ""
+    try:
+        return epc_qr.payload(
+            seller.get("name", ""),
+            seller["iban"],
+            inv.total_gross,
+            inv.full_number,
+            seller.get("bic", ""),
+        )
+    except epc_qr.EpcError as exc:
+        log.warning(
+            "no EPC QR code", extra={"invoice": inv.full_number, "error": str(exc)}
+        )
+        return ""
+
+
+def render_pdf_html(inv: Invoice, history: list[UtilityHistory] | None = None) -> str:
+    """The invoice's HTML for WeasyPrint. ``history`` is the contract's consumption
+    history (:func:`history.consumption_history`, read for many invoices at once);
+    without it, it is read for this invoice."""
     frozen = inv.frozen
     lang = frozen.get("buyer", {}).get("language", "en")
     lang = lang if lang in LABELS else "en"
     lines = sorted(inv.lines.all(), key=lambda ln: ln.position)
     money = lambda v: _num(v, lang, 2)  # noqa: E731
+    if history is None and inv.kind != Invoice.Kind.CREDIT_NOTE:
+        history = consumption_history([inv]).get(inv.pk, [])
+    payload = epc_payload(inv)
     context = {
         "lang": lang,
-        "t": {
-            **LABELS[lang],
-            "invoice": LABELS[lang][
-                "credit_note" if inv.kind == Invoice.Kind.CREDIT_NOTE else "invoice"
-            ],
-        },
+        "t": {**LABELS[lang], "invoice": LABELS[lang][inv.kind]},
         "inv": inv,
         "frozen": frozen,
         "seller": frozen["seller"],
@@ -230,16 +329,60 @@ def render_pdf_html(inv: Invoice) -> str:
         "total_gross": f"{money(inv.total_gross)} {inv.currency}",
         "readings": _readings(lines, lang),
         "shares": _shares(lines, lang),
-        "qr_svg": "",
+        "charts": history_charts(history or [], lang)
+        if inv.kind != Invoice.Kind.CREDIT_NOTE
+        else [],
+        "qr_svg": epc_qr.svg(payload) if payload else "",
     }
     return render_to_string("invoicing/invoice.html", context)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """WeasyPrint's rendering as PDF/A-3b: pure, so it can run in a worker process."""
+_fonts: dict[int, Any] = {}
+
+
+def font_config() -> Any:
+    """One WeasyPrint font configuration for every document a thread renders:
+    building one per document was most of a small invoice's rendering time. Pango
+    objects are not shared between threads (a threaded server renders in several);
+    a forked pool worker runs as the thread that forked it and inherits its
+    configuration, already warm."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    thread = threading.get_ident()
+    if thread not in _fonts:
+        _fonts[thread] = FontConfiguration()
+    return _fonts[thread]
+
+
+def html_to_pdf(html: str, variant: str | None = "pdf/a-3b") -> bytes:
+    """WeasyPrint's rendering, as PDF/A-3b unless ``variant`` is None (a plain PDF):
+    pure, so it can run in a worker process."""
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf(pdf_variant="pdf/a-3b")
+    options = {"pdf_variant": variant} if variant else {}
+    return HTML(string=html).write_pdf(font_config=font_config(), **options)
+
+
+def in_pool(
+    render: Callable[[T], R], jobs: list[T], workers: int | None = None
+) -> list[R]:
+    """``render`` over ``jobs`` in order, in a pool of forked processes (by default
+    one per core when there is enough work for more than one). Jobs go to the
+    workers a few at a time, never so many that a worker stays idle."""
+    workers = workers_for(len(jobs)) if workers is None else workers
+    if workers <= 1:
+        return [render(job) for job in jobs]
+    font_config()  # built once here, inherited by the workers
+    # The workers render strings and never touch the database, and they leave with
+    # os._exit, so an inherited connection is never used or closed by them. Closing
+    # ours before the fork is hygiene we can afford only outside a transaction:
+    # inside one (a caller's atomic block) it would end the transaction.
+    if not any(c.in_atomic_block for c in db.connections.all(initialized_only=True)):
+        db.connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        chunk = max(1, min(4, len(jobs) // workers))
+        return list(pool.map(render, jobs, chunksize=chunk))
 
 
 def factur_x(job: tuple[str, bytes]) -> bytes:
@@ -267,7 +410,7 @@ def document_dir(inv: Invoice) -> Path:
     return folder
 
 
-def _workers(count: int) -> int:
+def workers_for(count: int) -> int:
     # Font subsetting makes a page cost most of a second of CPU; use every core.
     return min(os.cpu_count() or 1, max(1, count // 4))
 
@@ -287,18 +430,11 @@ def write_documents(invoices: QuerySet[Invoice], force: bool = False) -> int:
     if not todo:
         return 0
     started = time.perf_counter()
-    pages = [render_pdf_html(inv) for inv in todo]
+    history = consumption_history(todo)
+    pages = [render_pdf_html(inv, history.get(inv.pk, [])) for inv in todo]
     xmls = [invoice_xml(inv) for inv in todo]
     ciis = [invoice_cii(inv) for inv in todo]
-    jobs = list(zip(pages, ciis, strict=True))
-    workers = _workers(len(todo))
-    if workers > 1:
-        db.connections.close_all()  # forked children must not share the connection
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            pdfs = list(pool.map(factur_x, jobs, chunksize=4))
-    else:
-        pdfs = [factur_x(job) for job in jobs]
+    pdfs = in_pool(factur_x, list(zip(pages, ciis, strict=True)))
 
     for inv, pdf_bytes, xml_bytes, cii_bytes in zip(
         todo, pdfs, xmls, ciis, strict=True

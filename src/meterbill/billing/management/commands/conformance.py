@@ -51,6 +51,11 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"       … {len(r.failures) - opts['failures']} more"
                     )
+                # Cases that pass, where the file or the reference tool breaks a
+                # rule of the standard: shown, with the rule, so nobody mistakes
+                # them for our errors or theirs for ours.
+                for finding in r.findings:
+                    self.stdout.write(f"       finding: {finding}")
         below = [r.name for r, _s in results if not r.meets_floor]
         if below:
             raise CommandError(f"below the floor: {', '.join(below)}")
