@@ -4,9 +4,12 @@
 field; for the bill run's invoice lines that cost ten times the INSERT itself. Here
 the caller gives tuples of plain values in column order; only JSON and datetime
 columns are adapted (the backends take Decimal, date, int and str as they are), and
-the rows go to the database with one ``executemany`` per batch, inside the caller's
-transaction. Nothing is returned: callers that need the new keys read them back by a
-unique column.
+the rows go to the database inside the caller's transaction: on PostgreSQL with one
+``COPY ... FROM STDIN`` (psycopg 3 streams the rows; no statement per row, no
+parameter limit), on SQLite and MariaDB with one ``executemany`` per batch. Both
+give the rows the same values and take keys and column defaults from the table.
+Nothing is returned: callers that need the new keys read them back by a unique
+column.
 """
 
 from __future__ import annotations
@@ -38,13 +41,13 @@ def insert_rows(
     by_attname = {f.attname: f for f in meta.concrete_fields}
     fields = [by_attname[c] for c in columns]
     qn = connection.ops.quote_name
-    # Table and column names come from the model and are quoted; values are bound.
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} "  # noqa: S608
-        f"({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
+    # Table and column names come from the model and are quoted; values are bound
+    # (or, for COPY, sent as data).
+    target = f"{qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
     adapters = [(i, a) for i, f in enumerate(fields) if (a := _adapter(f))]
+    if connection.vendor == "postgresql":
+        return _copy(target, rows, adapters)
+    sql = f"INSERT INTO {target} VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
     count = 0
     it = iter(rows)
     with connection.cursor() as cursor:
@@ -53,6 +56,24 @@ def insert_rows(
                 batch = [_adapt(row, adapters) for row in batch]
             cursor.executemany(sql, batch)
             count += len(batch)
+    return count
+
+
+def _copy(
+    target: str,
+    rows: Iterable[tuple],
+    adapters: list[tuple[int, Callable[[Any], Any]]],
+) -> int:
+    """PostgreSQL: the rows with one COPY. psycopg dumps each value as it would
+    bind it (JSON columns are already ``Jsonb`` from the adapter)."""
+    count = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {target} FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(_adapt(row, adapters) if adapters else row)
+            count += 1
     return count
 
 

@@ -3,7 +3,14 @@
 from datetime import date
 from decimal import Decimal
 
-from meterbill.engine.rating import TariffPrice, fixed_line, month_fraction
+from meterbill.engine.components import (
+    FixedCharge,
+    TariffVersion,
+    Usage,
+    VatRates,
+    rate_period,
+)
+from meterbill.engine.rating import month_fraction
 
 D = Decimal
 
@@ -25,15 +32,19 @@ def test_it_adds_partial_months_across_a_month_end():
 
 
 def test_it_prorates_the_fixed_charge_and_rounds_once():
-    price = TariffPrice(
-        "COLD", 1, date(2028, 1, 1), "RON", D("2.00"), D("5"), "S", D("19")
+    version = TariffVersion(
+        "COLD",
+        date(2028, 1, 1),
+        "RON",
+        (FixedCharge("FIX", "Cold water – fixed", amount_per_month=D("2.00")),),
     )
+    vat = [VatRates(date(2028, 1, 1), {"S": D("19")})]
 
-    line = fixed_line(
-        "cold", "Cold water – fixed", price, date(2028, 2, 1), date(2028, 2, 14)
+    rating = rate_period(
+        [version], vat, Usage(date(2028, 2, 1), date(2028, 2, 14), D(0))
     )
 
     # then 2.00 × 14/29 = 0.96551… → 0.97 RON; quantity shown as 0.4828 months
-    assert line is not None
+    [line] = rating.lines
     assert line.net_amount == D("0.97")
     assert line.quantity == D("0.4828")

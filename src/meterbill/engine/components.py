@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from meterbill.engine.formula import Formula, Tables, compile_formula
 from meterbill.engine.money import (
@@ -200,7 +200,11 @@ class FixedCharge(Component):
     per: Literal["apartment", "meter"] = "apartment"
 
     def lines(self, part: Part, made: list[PricedLine]) -> list[PricedLine]:
-        count = part.variables["meters"] if self.per == "meter" else ONE
+        count = part.variables.get("meters") if self.per == "meter" else ONE
+        if count is None:
+            raise RatingError(
+                f"component {self.code}: the variable 'meters' has no value"
+            )
         quantity = part.months * count
         amount = quantity * self.amount_per_month
         trace: dict[str, object] = {
@@ -567,8 +571,19 @@ def round_lines(lines: list[PricedLine], currency: str, rounding: Rounding) -> N
         running[key] = (exact, now)
 
 
+class NetLine(Protocol):
+    """What invoice totals read of a line: a PricedLine, or a stored line."""
+
+    @property
+    def vat_category(self) -> str: ...
+    @property
+    def vat_rate(self) -> Decimal | None: ...
+    @property
+    def net_amount(self) -> Decimal: ...
+
+
 def invoice_totals(
-    lines: Sequence[PricedLine], currency: str, mode: str = ROUND_HALF_UP
+    lines: Sequence[NetLine], currency: str, mode: str = ROUND_HALF_UP
 ) -> InvoiceTotals:
     """Totals by EN 16931 BR-CO: per (category, rate) BT-116 = Σ line nets and
     BT-117 = BT-116 × rate / 100 rounded once (BR-CO-17); BT-110 = Σ BT-117."""

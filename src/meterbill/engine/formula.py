@@ -3,8 +3,9 @@ penalties and distribution keys.
 
 A formula is text such as ``tier(consumption, [10, 1.50], [None, 2.10]) * 1.05``.
 ``compile_formula`` parses it once with an LALR grammar (lark), checks every name,
-function, argument count and type, and turns it into a tree of closures;
-``Formula.evaluate`` runs that tree many times over different variables.
+function, argument count and type, and turns it into one Python function (see
+``_Compiler``); ``Formula.evaluate`` runs it many times over different variables,
+which must be finite Decimals.
 
 What the language has, and nothing more:
 
@@ -26,6 +27,7 @@ levels deep.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import (
@@ -37,7 +39,6 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
-    localcontext,
 )
 from enum import Enum
 from typing import Any
@@ -45,13 +46,14 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
 
-from meterbill.engine.money import round_to
-
 MAX_LENGTH = 2000
 MAX_DEPTH = 40
 # round(x, places): enough for prices quoted to the 1/10,000 of a cent and more.
 MAX_ROUND_PLACES = 12
 MIN_ROUND_PLACES = -6
+# A formula gives an amount or a unit price; invoice lines store prices with 12
+# digits before the point, so a result is below 10^12 in size.
+MAX_RESULT = Decimal(10) ** 12
 
 # decimal128: 34 significant digits; every operation that would lose a digit of an
 # integer part or divide by zero stops the formula instead of giving a wrong number.
@@ -133,13 +135,23 @@ class FormulaError(ValueError):
     """A formula that cannot be compiled or evaluated; the message names the place."""
 
     def __init__(
-        self, message: str, *, formula: str = "", line: int = 0, column: int = 0
+        self,
+        message: str,
+        *,
+        formula: str = "",
+        line: int = 0,
+        column: int = 0,
+        owner: str = "",
     ) -> None:
         self.formula = formula
         self.line = line
         self.column = column
         where = f" at line {line}, column {column}" if line else ""
-        super().__init__(f"{message}{where} in formula {_shorten(formula)!r}")
+        if owner:
+            text = f"formula {_shorten(formula)!r} of {owner}: {message}{where}"
+        else:
+            text = f"{message}{where} in formula {_shorten(formula)!r}"
+        super().__init__(text)
         self.reason = message
 
 
@@ -181,6 +193,8 @@ class Formula:
     names: tuple[str, ...]  # the variables it reads, in order of first use
     tables: tuple[str, ...]  # the lookup tables it reads
     _run: _Eval = field(repr=False, compare=False)
+    # What the formula belongs to ("component X1"), named by evaluation errors.
+    owner: str = ""
 
     def evaluate(
         self, env: Mapping[str, Decimal], tables: Tables | None = None
@@ -196,31 +210,42 @@ class Formula:
                     if value is None
                     else f"variable {name!r} is {type(value).__name__}, not a Decimal"
                 )
+            if not value.is_finite():
+                raise self._error(f"variable {name!r} is {value}, not a finite number")
             used[name] = value
         steps: list[tuple[str, Decimal]] = []
         try:
-            with localcontext(FORMULA_CONTEXT):
-                result = self._run(used, tables or {}, steps)
+            result = self._run(used, tables or {}, steps)
         except FormulaError:
             raise
         except DecimalException as exc:
             raise self._error(
-                f"the result is out of range ({type(exc).__name__})"
+                f"result out of range (a value needs more than {FORMULA_CONTEXT.prec} "
+                f"digits: {type(exc).__name__})"
             ) from None
+        if not -MAX_RESULT < result < MAX_RESULT:
+            raise self._error(
+                f"result out of range ({_shorten(_plain(result), 40)} is not below "
+                f"10^{MAX_RESULT.adjusted()} in size, the largest price or amount "
+                f"an invoice line stores)"
+            )
         return result, Trace(used, steps)
 
     def _error(self, message: str) -> FormulaError:
-        return FormulaError(message, formula=self.text)
+        return FormulaError(message, formula=self.text, owner=self.owner)
 
 
 def compile_formula(
     text: str,
     known_names: Iterable[str],
     known_tables: Iterable[str] | None = None,
+    *,
+    owner: str = "",
 ) -> Formula:
     """Parse and check ``text`` once. ``known_names`` are the variables the caller
-    will supply; ``known_tables``, if given, the lookup tables that exist. Every
-    mistake raises FormulaError naming line, column and what is wrong."""
+    will supply; ``known_tables``, if given, the lookup tables that exist;
+    ``owner`` what the formula belongs to, named by errors when it is evaluated.
+    Every mistake raises FormulaError naming line, column and what is wrong."""
     if not isinstance(text, str):
         raise FormulaError("a formula must be text")
     if len(text) > MAX_LENGTH:
@@ -237,10 +262,10 @@ def compile_formula(
         frozenset(known_names),
         None if known_tables is None else set(known_tables),
     )
-    run, kind = compiler.node(tree)
-    if kind is not Kind.NUMBER:
-        raise compiler.error(f"the formula gives {kind.value}, not a number", tree)
-    return Formula(text, tuple(compiler.names), tuple(compiler.tables), run)
+    run = compiler.build(tree)
+    return Formula(
+        text, tuple(compiler.names), tuple(compiler.tables), run, owner=owner
+    )
 
 
 def _parse(text: str) -> Tree[Token]:
@@ -294,7 +319,20 @@ def _check_depth(tree: Tree[Token], text: str) -> None:
 
 
 class _Compiler:
-    """Turns a parse tree into closures, checking names, functions and kinds."""
+    """Turns a parse tree into the source of one Python function, checking names,
+    functions and kinds on the way.
+
+    Each node becomes an expression over ``v`` (the variables), ``t`` (the lookup
+    tables) and ``s`` (the trace steps). The text of the formula never reaches the
+    source: numbers, texts, labels and errors are objects in the function's
+    namespace under generated names (``k3``, ``f5``), and variables are read as
+    ``v['name']`` with a name the grammar allows only letters, digits and ``_`` in.
+    Decimal arithmetic calls the methods of ``EVAL_CONTEXT``, so no context is
+    switched per evaluation; comparisons, ``min`` and ``max`` of finite numbers do
+    not depend on a context. Evaluation order is the tree's, left to right, except
+    that a division reads its divisor first (and stops on zero) and ``round``
+    its places first, and only the chosen branch of ``if`` is evaluated.
+    """
 
     def __init__(self, text: str, known: frozenset[str], tables: set[str] | None):
         self.text = text
@@ -302,44 +340,77 @@ class _Compiler:
         self.known_tables = tables
         self.names: list[str] = []
         self.tables: list[str] = []
+        self.namespace: dict[str, Any] = dict(_RUNTIME)
+        self.helpers: list[str] = []
+        self.counter = 0
 
     def error(self, message: str, node: Tree[Token] | Token) -> FormulaError:
         line, column = _position(node)
         return FormulaError(message, formula=self.text, line=line, column=column)
 
-    def node(self, node: Tree[Token] | Token) -> tuple[_Eval, Kind]:
+    def build(self, tree: Tree[Token]) -> _Eval:
+        """The evaluation function of the whole tree, which must give a number."""
+        code, kind = self.node(tree)
+        if kind is not Kind.NUMBER:
+            raise self.error(f"the formula gives {kind.value}, not a number", tree)
+        source = "\n".join([*self.helpers, f"def run(v, t, s):\n    return {code}"])
+        # The source holds generated names only (see the class docstring); this is
+        # the "compile once" of the formula, not an evaluation of the user's text.
+        exec(compile(source, "<formula>", "exec"), self.namespace)  # noqa: S102
+        run: _Eval = self.namespace["run"]
+        return run
+
+    def constant(self, value: object, prefix: str = "k") -> str:
+        self.counter += 1
+        name = f"{prefix}{self.counter}"
+        self.namespace[name] = value
+        return name
+
+    def local(self) -> str:
+        self.counter += 1
+        return f"w{self.counter}"
+
+    def hoisted(self, code: str) -> str:
+        """``code`` as the body of a helper function, so that no expression nests
+        deeper than Python's parser allows (a formula may be 40 levels deep)."""
+        self.counter += 1
+        name = f"h{self.counter}"
+        self.helpers.append(f"def {name}(v, t, s):\n    return {code}")
+        return f"{name}(v, t, s)"
+
+    def node(self, node: Tree[Token] | Token) -> tuple[str, Kind]:
         if isinstance(node, Token):  # a bare "+" unary keeps its operand's token
             raise self.error(f"unexpected {node!s}", node)
         handler = getattr(self, "_" + str(node.data), None)
         if handler is None:
             raise self.error(f"unexpected {node.data}", node)
-        result: tuple[_Eval, Kind] = handler(node)
-        return result
+        code, kind = handler(node)
+        if code.count("(") > _HOIST_AT:
+            code = self.hoisted(code)
+        return code, kind
 
-    def number(self, node: Tree[Token] | Token) -> _Eval:
-        run, kind = self.node(node)
+    def number(self, node: Tree[Token] | Token) -> str:
+        code, kind = self.node(node)
         if kind is not Kind.NUMBER:
             raise self.error(f"expected a number here, not {kind.value}", node)
-        return run
+        return code
 
-    def condition(self, node: Tree[Token] | Token) -> _Eval:
-        run, kind = self.node(node)
+    def condition(self, node: Tree[Token] | Token) -> str:
+        code, kind = self.node(node)
         if kind is not Kind.BOOLEAN:
             raise self.error(f"expected a condition here, not {kind.value}", node)
-        return run
+        return code
 
-    def _number(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
-        value = Decimal(str(node.children[0]))
-        return (lambda v, t, s: value), Kind.NUMBER
+    def _number(self, node: Tree[Token]) -> tuple[str, Kind]:
+        return self.constant(Decimal(str(node.children[0]))), Kind.NUMBER
 
-    def _string(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
-        value = str(node.children[0])[1:-1]
-        return (lambda v, t, s: value), Kind.TEXT
+    def _string(self, node: Tree[Token]) -> tuple[str, Kind]:
+        return self.constant(str(node.children[0])[1:-1]), Kind.TEXT
 
-    def _none(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
-        return (lambda v, t, s: None), Kind.NONE
+    def _none(self, node: Tree[Token]) -> tuple[str, Kind]:
+        return "None", Kind.NONE
 
-    def _var(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+    def _var(self, node: Tree[Token]) -> tuple[str, Kind]:
         name = str(node.children[0])
         if name not in self.known:
             hint = (
@@ -348,57 +419,54 @@ class _Compiler:
             raise self.error(f"unknown name {name!r}{hint}", node)
         if name not in self.names:
             self.names.append(name)
-        return (lambda v, t, s: v[name]), Kind.NUMBER
+        if not _NAME.fullmatch(name):  # the grammar's NAME; kept true here as well
+            raise self.error(f"unexpected name {name!r}", node)
+        return f"v[{name!r}]", Kind.NUMBER
 
-    def _neg(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
-        operand = self.number(node.children[0])
-        return (lambda v, t, s: -operand(v, t, s)), Kind.NUMBER
+    def _neg(self, node: Tree[Token]) -> tuple[str, Kind]:
+        return f"_minus({self.number(node.children[0])})", Kind.NUMBER
 
-    def _binop(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+    def _binop(self, node: Tree[Token]) -> tuple[str, Kind]:
         left_node, op, right_node = node.children
         left, right = self.number(left_node), self.number(right_node)
-        if op == "+":
-            return (lambda v, t, s: left(v, t, s) + right(v, t, s)), Kind.NUMBER
-        if op == "-":
-            return (lambda v, t, s: left(v, t, s) - right(v, t, s)), Kind.NUMBER
-        if op == "*":
-            return (lambda v, t, s: left(v, t, s) * right(v, t, s)), Kind.NUMBER
+        if op in _ARITHMETIC:
+            return f"{_ARITHMETIC[str(op)]}({left}, {right})", Kind.NUMBER
         line, column = _position(op)
-        fail = FormulaError(
-            "division by zero", formula=self.text, line=line, column=column
+        fail = self.constant(
+            FormulaError(
+                "division by zero", formula=self.text, line=line, column=column
+            ),
+            "f",
         )
+        divisor = self.local()
+        # the divisor first; the dividend only when the divisor is not zero
+        return (
+            f"(_divide({left}, {divisor}) if ({divisor} := {right}) else _fail({fail}))"
+        ), Kind.NUMBER
 
-        def divide(v: dict[str, Decimal], t: Tables, s: list[Any]) -> Decimal:
-            divisor = right(v, t, s)
-            if not divisor:
-                raise fail
-            result: Decimal = left(v, t, s) / divisor
-            return result
-
-        return divide, Kind.NUMBER
-
-    def _compare(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+    def _compare(self, node: Tree[Token]) -> tuple[str, Kind]:
         left_node, op, right_node = node.children
         left, right = self.number(left_node), self.number(right_node)
-        compare = _COMPARISONS[str(op)]
-        return (lambda v, t, s: compare(left(v, t, s), right(v, t, s))), Kind.BOOLEAN
+        operator = str(op)
+        if operator not in _COMPARISONS:
+            raise self.error(f"unexpected {operator}", op)
+        return f"({left} {operator} {right})", Kind.BOOLEAN
 
-    def _and_op(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+    def _and_op(self, node: Tree[Token]) -> tuple[str, Kind]:
         left, right = (self.condition(c) for c in node.children)
-        return (lambda v, t, s: left(v, t, s) and right(v, t, s)), Kind.BOOLEAN
+        return f"({left} and {right})", Kind.BOOLEAN
 
-    def _or_op(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+    def _or_op(self, node: Tree[Token]) -> tuple[str, Kind]:
         left, right = (self.condition(c) for c in node.children)
-        return (lambda v, t, s: left(v, t, s) or right(v, t, s)), Kind.BOOLEAN
+        return f"({left} or {right})", Kind.BOOLEAN
 
-    def _not_op(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
-        operand = self.condition(node.children[0])
-        return (lambda v, t, s: not operand(v, t, s)), Kind.BOOLEAN
+    def _not_op(self, node: Tree[Token]) -> tuple[str, Kind]:
+        return f"(not {self.condition(node.children[0])})", Kind.BOOLEAN
 
-    def _pair(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+    def _pair(self, node: Tree[Token]) -> tuple[str, Kind]:
         raise self.error("a [limit, price] pair may only be a tier() block", node)
 
-    def _call(self, node: Tree[Token]) -> tuple[_Eval, Kind]:
+    def _call(self, node: Tree[Token]) -> tuple[str, Kind]:
         name = str(node.children[0])
         args = [c for c in node.children[1:] if c is not None]
         build = _FUNCTIONS.get(name)
@@ -406,15 +474,13 @@ class _Compiler:
             raise self.error(
                 f"unknown function {name!r}; allowed: {', '.join(FUNCTIONS)}", node
             )
-        run, kind = build(self, node, args)
-        label = self.text[node.meta.start_pos : node.meta.end_pos]
-
-        def traced(v: dict[str, Decimal], t: Tables, s: list[Any]) -> Any:
-            value = run(v, t, s)
-            s.append((label, value))
-            return value
-
-        return (traced if kind is Kind.NUMBER else run), kind
+        code, kind = build(self, node, args)
+        if kind is not Kind.NUMBER:
+            return code, kind
+        # a number-valued call records (its source text, its value) once evaluated
+        label = self.constant(self.text[node.meta.start_pos : node.meta.end_pos], "l")
+        value = self.local()
+        return f"(s.append(({label}, ({value} := {code}))) or {value})", kind
 
     def arity(
         self, node: Tree[Token], args: list[Any], least: int, most: int | None
@@ -432,58 +498,60 @@ class _Compiler:
                 f"{name}() takes {wanted} arguments, not {len(args)}", node
             )
 
-    def fn_if(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+    def fn_if(self, node: Tree[Token], args: list[Any]) -> tuple[str, Kind]:
         self.arity(node, args, 3, 3)
         cond = self.condition(args[0])
         (yes, yes_kind), (no, no_kind) = self.node(args[1]), self.node(args[2])
         if yes_kind is not no_kind or yes_kind not in (Kind.NUMBER, Kind.BOOLEAN):
             raise self.error("if() needs two numbers or two conditions", node)
-        return (
-            lambda v, t, s: yes(v, t, s) if cond(v, t, s) else no(v, t, s)
-        ), yes_kind
+        return f"({yes} if {cond} else {no})", yes_kind
 
-    def fn_min(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+    def fn_min(self, node: Tree[Token], args: list[Any]) -> tuple[str, Kind]:
         self.arity(node, args, 1, None)
         parts = [self.number(a) for a in args]
-        return (lambda v, t, s: min(p(v, t, s) for p in parts)), Kind.NUMBER
+        return (parts[0] if len(parts) == 1 else f"min({', '.join(parts)})"), (
+            Kind.NUMBER
+        )
 
-    def fn_max(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+    def fn_max(self, node: Tree[Token], args: list[Any]) -> tuple[str, Kind]:
         self.arity(node, args, 1, None)
         parts = [self.number(a) for a in args]
-        return (lambda v, t, s: max(p(v, t, s) for p in parts)), Kind.NUMBER
+        return (parts[0] if len(parts) == 1 else f"max({', '.join(parts)})"), (
+            Kind.NUMBER
+        )
 
-    def fn_abs(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+    def fn_abs(self, node: Tree[Token], args: list[Any]) -> tuple[str, Kind]:
         self.arity(node, args, 1, 1)
-        operand = self.number(args[0])
-        return (lambda v, t, s: abs(operand(v, t, s))), Kind.NUMBER
+        return f"_abs({self.number(args[0])})", Kind.NUMBER
 
-    def fn_round(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+    def fn_round(self, node: Tree[Token], args: list[Any]) -> tuple[str, Kind]:
         """round(x, places): half away from zero (ROUND_HALF_UP), whatever the
         context; places is a whole number from MIN_ROUND_PLACES to MAX_ROUND_PLACES."""
         self.arity(node, args, 2, 2)
         value, places = self.number(args[0]), self.number(args[1])
-        fail = self.error(
-            f"round() places must be a whole number from {MIN_ROUND_PLACES} "
-            f"to {MAX_ROUND_PLACES}",
-            args[1],
+        fail = self.constant(
+            self.error(
+                f"round() places must be a whole number from {MIN_ROUND_PLACES} "
+                f"to {MAX_ROUND_PLACES}",
+                args[1],
+            ),
+            "f",
         )
+        step = self.local()
+        # the places first; the value only when they are allowed
+        return (
+            f"(({value}).quantize({step}, _HALF_UP, _CONTEXT) "
+            f"if ({step} := _steps_get({places})) "
+            f"is not None else _fail({fail}))"
+        ), Kind.NUMBER
 
-        def run(v: dict[str, Decimal], t: Tables, s: list[Any]) -> Decimal:
-            n = places(v, t, s)
-            step = _STEPS.get(n)
-            if step is None:
-                raise fail
-            return round_to(value(v, t, s), step, ROUND_HALF_UP)
-
-        return run, Kind.NUMBER
-
-    def fn_tier(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+    def fn_tier(self, node: Tree[Token], args: list[Any]) -> tuple[str, Kind]:
         """Inclining (or declining) blocks: each block's limit counts from zero;
         the quantity within each block is priced at the block's price and the
         products are summed. The last block's limit must be None (no limit)."""
         self.arity(node, args, 2, None)
         quantity = self.number(args[0])
-        blocks: list[tuple[_Eval | None, _Eval]] = []
+        blocks: list[tuple[str | None, str]] = []
         for index, block in enumerate(args[1:]):
             last = index == len(args) - 2
             if not (isinstance(block, Tree) and block.data == "pair"):
@@ -499,52 +567,61 @@ class _Compiler:
                 )
             limit = None if is_none else self.number(limit_node)
             blocks.append((limit, self.number(price_node)))
-        fail = self.error("tier limits must increase and the quantity be >= 0", node)
+        fail = self.constant(
+            self.error("tier limits must increase and the quantity be >= 0", node),
+            "f",
+        )
+        # One helper function per tier(), its loop over the blocks unrolled; the
+        # limits in order, each price only for a block the quantity reaches.
+        body = [
+            f"left = {quantity}",
+            "if left < 0:",
+            f"    _fail({fail})",
+            "total = lower = _ZERO",
+        ]
+        for limit, price in blocks:
+            if limit is None:
+                body.append(f"return _add(total, _multiply(left, {price}))")
+                break
+            body += [
+                f"limit = {limit}",
+                "if limit < lower:",
+                f"    _fail({fail})",
+                "in_block = min(left, _subtract(limit, lower))",
+                "if in_block:",
+                f"    total = _add(total, _multiply(in_block, {price}))",
+                "left = _subtract(left, in_block)",
+                "lower = limit",
+            ]
+        self.counter += 1
+        name = f"tier{self.counter}"
+        self.helpers.append(
+            f"def {name}(v, t, s):\n" + "\n".join(f"    {line}" for line in body)
+        )
+        return f"{name}(v, t, s)", Kind.NUMBER
 
-        def run(v: dict[str, Decimal], t: Tables, s: list[Any]) -> Decimal:
-            left = quantity(v, t, s)
-            if left < 0:
-                raise fail
-            total = _ZERO
-            lower = _ZERO
-            for limit_of, price_of in blocks:
-                if limit_of is None:
-                    return total + left * price_of(v, t, s)
-                limit = limit_of(v, t, s)
-                if limit < lower:
-                    raise fail
-                in_block = min(left, limit - lower)
-                if in_block:
-                    total += in_block * price_of(v, t, s)
-                left -= in_block
-                lower = limit
-            return total
-
-        return run, Kind.NUMBER
-
-    def fn_lookup(self, node: Tree[Token], args: list[Any]) -> tuple[_Eval, Kind]:
+    def fn_lookup(self, node: Tree[Token], args: list[Any]) -> tuple[str, Kind]:
         """lookup("table", key): a price-list value; key is a quoted text or a
         number (looked up by its plain text, 2.50 as "2.5")."""
         self.arity(node, args, 2, 2)
         table_node, key_node = args
-        table_of, table_kind = self.node(table_node)
+        _table_code, table_kind = self.node(table_node)
         if table_kind is not Kind.TEXT:
             raise self.error(
                 'lookup() needs a quoted table name ("prices")', table_node
             )
-        table = table_of({}, {}, [])
+        table = self.namespace[_table_code]
         if self.known_tables is not None and table not in self.known_tables:
             raise self.error(f"unknown lookup table {table!r}", table_node)
         if table not in self.tables:
             self.tables.append(table)
-        key_of, key_kind = self.node(key_node)
+        key_code, key_kind = self.node(key_node)
         if key_kind not in (Kind.TEXT, Kind.NUMBER):
             raise self.error("lookup() keys are quoted texts or numbers", key_node)
         line, column = _position(node)
         text = self.text
 
-        def run(v: dict[str, Decimal], t: Tables, s: list[Any]) -> Decimal:
-            key = key_of(v, t, s)
+        def look(key: str | Decimal, t: Tables) -> Decimal:
             if not isinstance(key, str):
                 key = _plain(key)
             rows = t.get(table)
@@ -556,7 +633,7 @@ class _Compiler:
                     column=column,
                 )
             value = rows.get(key)
-            if type(value) is not Decimal:
+            if type(value) is not Decimal or not value.is_finite():
                 raise FormulaError(
                     f"lookup table {table!r} has no number for key {key!r}",
                     formula=text,
@@ -565,23 +642,41 @@ class _Compiler:
                 )
             return value
 
-        return run, Kind.NUMBER
+        return f"{self.constant(look, 'lookup')}({key_code}, t)", Kind.NUMBER
 
 
+def _fail(error: FormulaError) -> Any:
+    raise error
+
+
+# The context every formula computes in, used through its methods. It is a copy of
+# FORMULA_CONTEXT so that the signals' flags it keeps are its own.
+EVAL_CONTEXT = FORMULA_CONTEXT.copy()
 _ZERO = Decimal(0)
 _STEPS = {
     Decimal(n): Decimal(1).scaleb(-n)
     for n in range(MIN_ROUND_PLACES, MAX_ROUND_PLACES + 1)
 }
-_COMPARISONS: dict[str, Callable[[Decimal, Decimal], bool]] = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
+_ARITHMETIC = {"+": "_add", "-": "_subtract", "*": "_multiply"}
+_COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# an expression with more parentheses than this becomes a helper function
+_HOIST_AT = 40
+_RUNTIME: dict[str, Any] = {
+    "__builtins__": {"min": min, "max": max},
+    "_add": EVAL_CONTEXT.add,
+    "_subtract": EVAL_CONTEXT.subtract,
+    "_multiply": EVAL_CONTEXT.multiply,
+    "_divide": EVAL_CONTEXT.divide,
+    "_minus": EVAL_CONTEXT.minus,
+    "_abs": EVAL_CONTEXT.abs,
+    "_HALF_UP": ROUND_HALF_UP,
+    "_CONTEXT": EVAL_CONTEXT,
+    "_steps_get": _STEPS.get,
+    "_fail": _fail,
+    "_ZERO": _ZERO,
 }
-_Builder = Callable[[_Compiler, Tree[Token], list[Any]], tuple[_Eval, Kind]]
+_Builder = Callable[[_Compiler, Tree[Token], list[Any]], tuple[str, Kind]]
 _FUNCTIONS: dict[str, _Builder] = {
     "abs": _Compiler.fn_abs,
     "if": _Compiler.fn_if,
@@ -595,7 +690,7 @@ _FUNCTIONS: dict[str, _Builder] = {
 
 def _plain(value: Decimal) -> str:
     """A number's plain text without exponent or trailing zeros: 2.50 -> '2.5'."""
-    text = format(value.normalize(), "f")
+    text = format(EVAL_CONTEXT.normalize(value), "f")
     return "0" if text in ("-0", "0") else text
 
 

@@ -9,13 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from meterbill.dbbulk import insert_objects, insert_rows
 from meterbill.engine.billing import Charge
-from meterbill.engine.rating import totals
+from meterbill.engine.components import invoice_totals
+from meterbill.engine.pricing import describe
+from meterbill.engine.rating import Line
 from meterbill.orgs.models import Branch, Organisation
+from meterbill.premises.contract_charges import mark_billed
 from meterbill.premises.models import Contract, Customer, Utility
 
 from .models import Invoice, InvoiceLine, InvoiceSeries
@@ -34,6 +40,8 @@ LINE_COLUMNS = (
     "vat_category",
     "vat_rate_percent",
     "trace",
+    "starts_on",
+    "ends_on",
 )
 
 
@@ -145,7 +153,7 @@ def issue_charges(
         contract = contracts[charge.contract_id]
         customer = customers[contract.customer_id]
         currency = ctx.organisation.currency
-        t = totals(charge.lines, currency)
+        t = invoice_totals(charge.lines, currency)
         number = first + offset
         invoices.append(
             Invoice(
@@ -164,9 +172,9 @@ def issue_charges(
                 issue_date=ctx.issue_date,
                 due_date=ctx.issue_date + timedelta(days=PAYMENT_DAYS),
                 currency=currency,
-                total_net=t.net,
-                total_vat=t.vat,
-                total_gross=t.gross,
+                total_net=t.tax_exclusive,
+                total_vat=t.vat_total,
+                total_gross=t.tax_inclusive,
                 frozen={
                     "seller": seller,
                     "buyer": buyer_snapshot(customer),
@@ -174,11 +182,11 @@ def issue_charges(
                     "vat_breakdown": [
                         {
                             "category": g.category,
-                            "rate_percent": str(g.rate_percent),
-                            "base": str(g.base),
-                            "vat": str(g.vat),
+                            "rate_percent": _rate_text(g.rate_percent),
+                            "base": str(g.taxable_amount),
+                            "vat": str(g.tax_amount),
                         }
-                        for g in t.groups
+                        for g in t.vat_breakdown
                     ],
                 },
             )
@@ -193,6 +201,7 @@ def issue_charges(
     for inv in invoices:
         inv.pk = ids[inv.idempotency_key]
 
+    texts = _line_texts(todo, [inv.frozen["buyer"]["language"] for inv in invoices])
     utility_ids = dict(
         Utility.objects.filter(organisation=ctx.organisation).values_list("code", "pk")
     )
@@ -204,7 +213,7 @@ def issue_charges(
                 inv.pk,
                 pos,
                 utility_ids.get(line.utility_code),
-                line.description,
+                texts.get(id(line), line.description),
                 line.quantity,
                 line.unit,
                 line.unit_code,
@@ -213,9 +222,50 @@ def issue_charges(
                 line.vat_category,
                 line.vat_rate_percent,
                 {"utility": line.utility_code, **line.trace},
+                line.starts_on,
+                line.ends_on,
             )
             for inv, charge in zip(invoices, todo, strict=True)
             for pos, line in enumerate(charge.lines, start=1)
         ),
     )
+    # One-off contract items are billed once: linked to the invoice that bills them.
+    mark_billed((inv.pk, c.lines) for inv, c in zip(invoices, todo, strict=True))
     return invoices
+
+
+def standard_words() -> dict[str, str]:
+    """The words pricing adds to a line's text, in the active language."""
+    return {
+        "own": _("own meter"),
+        "common": _("common consumption"),
+        "settlement": _("settlement of an estimate"),
+        "fixed": _("fixed charge"),
+        "block": _("block %(number)s"),
+        "forecast": _("advance (forecast)"),
+    }
+
+
+def _line_texts(charges: Sequence[Charge], languages: Sequence[str]) -> dict[int, str]:
+    """Each worded line's text in its customer's language, frozen at issue (by the
+    line object's id); lines without wording keep their description."""
+    words: dict[str, dict[str, str]] = {}
+    out: dict[int, str] = {}
+    for charge, language in zip(charges, languages, strict=True):
+        for line in charge.lines:
+            if line.wording is None:
+                continue
+            if language not in words:
+                with translation.override(language or "en"):
+                    words[language] = standard_words()
+            out[id(line)] = _text(line, words[language], language)
+    return out
+
+
+def _text(line: Line, words: dict[str, str], language: str) -> str:
+    return describe(line.wording, words, language)
+
+
+def _rate_text(rate: Decimal | None) -> str:
+    """A VAT rate as stored on lines (two decimals); category O's none as 0.00."""
+    return str((rate or Decimal(0)).quantize(Decimal("0.01")))

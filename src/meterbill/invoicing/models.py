@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from meterbill.billing.models import BillRun, Period
 from meterbill.orgs.models import Branch
@@ -35,16 +36,16 @@ class InvoiceSeries(models.Model):
 
 class Invoice(models.Model):
     class Kind(models.TextChoices):
-        INVOICE = "invoice", "Invoice"
-        CREDIT_NOTE = "credit_note", "Credit note"
-        ADVANCE = "advance", "Advance invoice"
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+        ADVANCE = "advance", _("Advance invoice")
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ISSUED = "issued", "Issued"
-        SENT = "sent", "Sent"
-        PAID = "paid", "Paid"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+        SENT = "sent", _("Sent")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
 
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVOICE)
@@ -117,6 +118,10 @@ class InvoiceLine(models.Model):
     vat_rate_percent = models.DecimalField(max_digits=5, decimal_places=2)
     # How the line was computed: readings, estimates, shares, tariff version, formula.
     trace = models.JSONField(default=dict)
+    # The days the line prices (EN 16931 BG-26 invoice line period): a part of the
+    # period when it is split at a price or VAT change; empty for cost shares.
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [

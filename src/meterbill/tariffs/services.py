@@ -1,8 +1,10 @@
-"""Utilities and tariffs: adding them and their effective-dated versions."""
+"""Utilities and tariffs: adding them, their effective-dated versions with their
+components, and the organisation's VAT rates. Every save is audited."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,13 +12,24 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from meterbill.audit import trail
+from meterbill.engine.components import RatingError, check_vat_rate
+from meterbill.engine.stored_decimal import column_fault
 from meterbill.invoicing.models import Invoice
 from meterbill.invoicing.queries import STANDING
 from meterbill.orgs.models import Organisation
 from meterbill.orgs.services import SetupRefused
 from meterbill.premises.models import Utility
 
-from .models import Tariff, TariffVersion, VatCategory
+from .compile import TariffConfigError, build_component, check_vat_categories
+from .models import (
+    RoundingMode,
+    RoundingPoint,
+    Tariff,
+    TariffComponent,
+    TariffVersion,
+    VatCategory,
+    VatRate,
+)
 
 # Net prices are stored with 18 digits, 6 of them decimals.
 MAX_PRICE = Decimal(10) ** 12
@@ -77,9 +90,19 @@ def add_tariff_version(
     currency: str | None = None,
     name: str = "",
     user: Any = None,
+    components: Sequence[Mapping[str, Any]] = (),
+    rounding_mode: str = RoundingMode.HALF_UP,
+    rounding_point: str = RoundingPoint.LINE,
 ) -> TariffVersion:
     """Add a version of tariff ``code`` in force from ``valid_from`` (creating the
-    tariff on its first version). Prices are net of VAT."""
+    tariff on its first version). Prices are net of VAT. ``components``: the
+    version's components as in docs/tariffs.md (kind, code, description,
+    vat_category, params, formula), each checked by ``compile.build_component``;
+    without them the version prices with the unit price and fixed charge."""
+    if rounding_mode not in RoundingMode.values:
+        raise SetupRefused(f"unknown rounding mode {rounding_mode!r}")
+    if rounding_point not in RoundingPoint.values:
+        raise SetupRefused(f"rounding point {rounding_point!r}: line or invoice")
     for label, price in (
         ("unit price", unit_price_net),
         ("fixed charge", fixed_charge_per_month),
@@ -88,6 +111,9 @@ def add_tariff_version(
             raise SetupRefused(f"the {label} must be from 0 to below {MAX_PRICE}")
         if price != price.quantize(Decimal("0.000001")):
             raise SetupRefused(f"the {label} has more than 6 decimals")
+        fault = column_fault(price, TariffVersion._meta.get_field("unit_price_net"))
+        if fault is not None:
+            raise SetupRefused(f"the {label}: {fault}")
     if not Decimal(0) <= vat_rate_percent <= Decimal(100):
         raise SetupRefused("the VAT rate is a percentage from 0 to 100")
     if vat_category not in VatCategory.values:
@@ -138,11 +164,15 @@ def add_tariff_version(
                     unit_price_net=unit_price_net,
                     vat_category=vat_category,
                     vat_rate_percent=vat_rate_percent,
+                    rounding_mode=rounding_mode,
+                    rounding_point=rounding_point,
                 )
         except IntegrityError as exc:
             raise SetupRefused(
                 f"tariff {code!r} has a version from {valid_from} already"
             ) from exc
+        rows = component_rows(version, components, utility.unit_code)
+        TariffComponent.objects.bulk_create(rows)
         trail.record(
             "tariff.version.add",
             user=user,
@@ -153,6 +183,130 @@ def add_tariff_version(
                 "unit_price_net": str(unit_price_net),
                 "fixed_charge_per_month": str(fixed_charge_per_month),
                 "vat": f"{vat_category} {vat_rate_percent}",
+                "rounding": f"{rounding_mode} {rounding_point}",
+                "components": [_component_audit(r) for r in rows],
             },
         )
     return version
+
+
+COMPONENT_FIELDS = ("kind", "code", "description", "vat_category", "params", "formula")
+
+
+def component_rows(
+    version: TariffVersion,
+    components: Sequence[Mapping[str, Any]],
+    unit_code: str = "C62",
+) -> list[TariffComponent]:
+    """Unsaved component rows for ``version``, positions 1, 2, … in the given
+    order, each checked; raises SetupRefused naming the component and field."""
+    rows = []
+    codes: set[str] = set()
+    for position, raw in enumerate(components, start=1):
+        if not isinstance(raw, Mapping):
+            raise SetupRefused(f"component {position}: a JSON object")
+        unknown = sorted(set(raw) - set(COMPONENT_FIELDS))
+        if unknown:
+            raise SetupRefused(f"component {position}, {unknown[0]}: unknown field")
+        row = TariffComponent(
+            version=version,
+            position=position,
+            kind=raw.get("kind", ""),
+            code=raw.get("code", ""),
+            description=raw.get("description", ""),
+            vat_category=raw.get("vat_category", VatCategory.STANDARD),
+            params=raw.get("params") or {},
+            formula=raw.get("formula", "") or "",
+        )
+        try:
+            build_component(
+                row.kind,
+                row.code,
+                row.description,
+                row.vat_category,
+                row.params,
+                row.formula,
+                position=position,
+                default_unit_code=unit_code,
+            )
+        except TariffConfigError as exc:
+            raise SetupRefused(str(exc)) from exc
+        if row.code in codes:
+            raise SetupRefused(
+                f"component {position}, code: {row.code!r} is used twice"
+            )
+        codes.add(row.code)
+        rows.append(row)
+    try:
+        check_vat_categories(row.vat_category for row in rows)
+    except TariffConfigError as exc:
+        raise SetupRefused(f"components: {exc}") from exc
+    return rows
+
+
+def _component_audit(row: TariffComponent) -> dict[str, Any]:
+    return {
+        "position": row.position,
+        "kind": row.kind,
+        "code": row.code,
+        "description": row.description,
+        "vat_category": row.vat_category,
+        "params": row.params,
+        "formula": row.formula,
+    }
+
+
+def add_vat_rate(
+    org: Organisation,
+    category: str,
+    rate_percent: Decimal | None,
+    valid_from: date,
+    user: Any = None,
+) -> VatRate:
+    """The organisation's VAT rate for ``category`` from ``valid_from`` on (until
+    the category's next row). EN 16931: S above 0, Z/E/AE 0, O none."""
+    try:
+        check_vat_rate(category, rate_percent)
+    except RatingError as exc:
+        raise SetupRefused(
+            f"{exc} (S needs a rate above 0; Z, E and AE the rate 0; O no rate)"
+        ) from exc
+    if rate_percent is not None and not rate_percent < 100:
+        raise SetupRefused("the VAT rate is a percentage below 100")
+    billed = (
+        Invoice.objects.filter(
+            branch__organisation=org,
+            state__in=STANDING,
+            period__ends_on__gte=valid_from,
+        )
+        .values_list("period__ends_on", flat=True)
+        .order_by("-period__ends_on")
+        .first()
+    )
+    if billed is not None:
+        raise SetupRefused(
+            f"periods up to {billed} are invoiced; a new VAT rate starts after them"
+        )
+    try:
+        with transaction.atomic():
+            rate = VatRate.objects.create(
+                organisation=org,
+                category=category,
+                rate_percent=rate_percent,
+                valid_from=valid_from,
+            )
+            trail.record(
+                "tariff.vat_rate.add",
+                user=user,
+                obj=rate,
+                after={
+                    "category": category,
+                    "rate_percent": None if rate_percent is None else str(rate_percent),
+                    "valid_from": valid_from.isoformat(),
+                },
+            )
+    except IntegrityError as exc:
+        raise SetupRefused(
+            f"VAT category {category} has a rate from {valid_from} already"
+        ) from exc
+    return rate

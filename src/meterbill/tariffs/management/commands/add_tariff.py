@@ -1,26 +1,30 @@
 """``meterbill add-tariff --code ELEC --utility electricity --valid-from 2000-01-01
---unit-price 0.85 --vat 21 [--fixed-per-month 12.00] [--vat-category S]``: a tariff
-version (the tariff is created with its first version)."""
+--unit-price 0.85 --vat 21 [--fixed-per-month 12.00] [--vat-category S]
+[--components FILE.json] [--rounding-mode ROUND_HALF_UP] [--rounding-point line]``:
+a tariff version (the tariff is created with its first version). With
+``--components`` the version prices with the components in the file (a JSON list,
+as in docs/tariffs.md); ``--unit-price`` may then be left out."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from django.core.management import BaseCommand, CommandError
 
+from meterbill.engine.numbers import NotANumber, plain_decimal
 from meterbill.orgs.services import SetupRefused, organisation_named
 from meterbill.tariffs.services import add_tariff_version
 
 
 def _decimal(name: str, text: str) -> Decimal:
     try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise CommandError(f"--{name}: {text!r} is not a number") from exc
-    if not value.is_finite():
-        raise CommandError(f"--{name}: {text!r} is not a number")
-    return value
+        return plain_decimal(text, comma=False, negative=True)
+    except NotANumber as exc:
+        raise CommandError(f"--{name}: {exc}") from exc
 
 
 class Command(BaseCommand):
@@ -30,19 +34,27 @@ class Command(BaseCommand):
         parser.add_argument("--code", required=True)
         parser.add_argument("--utility", required=True, help="utility code")
         parser.add_argument("--valid-from", required=True, help="YYYY-MM-DD")
-        parser.add_argument("--unit-price", required=True, help="net per unit")
+        parser.add_argument("--unit-price", help="net per unit (simple version)")
         parser.add_argument("--vat", required=True, help="VAT rate in percent")
         parser.add_argument("--fixed-per-month", default="0")
         parser.add_argument("--vat-category", default="S")
         parser.add_argument("--currency")
         parser.add_argument("--name", default="")
         parser.add_argument("--organisation")
+        parser.add_argument(
+            "--components", help="JSON file: a list of components (docs/tariffs.md)"
+        )
+        parser.add_argument("--rounding-mode", default="ROUND_HALF_UP")
+        parser.add_argument("--rounding-point", default="line", help="line, invoice")
 
     def handle(self, *args, **o) -> None:
         try:
             valid_from = date.fromisoformat(o["valid_from"])
         except ValueError as exc:
             raise CommandError(f"--valid-from: {exc}") from exc
+        components = _components(o["components"]) if o["components"] else []
+        if o["unit_price"] is None and not components:
+            raise CommandError("give --unit-price, or the components with --components")
         try:
             org = organisation_named(o["organisation"])
             version = add_tariff_version(
@@ -50,18 +62,47 @@ class Command(BaseCommand):
                 o["code"],
                 o["utility"],
                 valid_from,
-                _decimal("unit-price", o["unit_price"]),
+                _decimal("unit-price", o["unit_price"] or "0"),
                 _decimal("vat", o["vat"]),
                 _decimal("fixed-per-month", o["fixed_per_month"]),
                 o["vat_category"],
                 o["currency"],
                 o["name"],
+                components=components,
+                rounding_mode=o["rounding_mode"],
+                rounding_point=o["rounding_point"],
             )
         except SetupRefused as exc:
-            raise CommandError(str(exc)) from exc
+            where = f"{o['components']}: " if components else ""
+            raise CommandError(f"{where}{exc}") from exc
+        if components:
+            self.stdout.write(
+                f"tariff {o['code']}: version from {version.valid_from} with "
+                f"{len(components)} components"
+            )
+            return
         self.stdout.write(
             f"tariff {o['code']}: version from {version.valid_from} "
             f"({version.unit_price_net} {version.currency}/unit net, "
             f"{version.fixed_charge_per_month} per month, "
             f"VAT {version.vat_rate_percent}%)"
         )
+
+
+def _components(name: str) -> list[Any]:
+    """The components file: a JSON list (or an object with a "components" list)."""
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{name}: cannot read it ({exc})") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(
+            f"{name}, line {exc.lineno}, column {exc.colno}: not JSON ({exc.msg})"
+        ) from exc
+    if isinstance(data, dict):
+        data = data.get("components")
+    if not isinstance(data, list) or not data:
+        raise CommandError(f"{name}: a JSON list of components (docs/tariffs.md)")
+    return data
