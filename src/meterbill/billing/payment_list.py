@@ -36,8 +36,10 @@ ZERO = Decimal("0.00")
 # Line kinds in column order, with their labels.
 KINDS = {
     "own": "own consumption",
+    "norm": "by norm or estimate",
     "common": "common share",
     "heat": "by heat cost allocators",
+    "cost": "share of the provider bill",
     "fixed": "fixed charge",
     "other": "other",
 }
@@ -47,10 +49,17 @@ ColumnKey = tuple[str, str]  # (utility name, line kind)
 
 def line_kind(trace: Mapping[str, Any]) -> str:
     """What a line bills, read from its trace (see ``engine.billing``)."""
-    if "allocators" in trace:
+    share = trace.get("share")
+    rule = trace.get("distribution_rule")
+    configured = isinstance(rule, Mapping) and rule.get("origin") != "default"
+    if "allocators" in trace and not configured:
         return "heat"
+    if isinstance(share, Mapping) and "cost" in share:
+        return "cost"
     if "share" in trace:
         return "common"
+    if "norm" in trace:
+        return "norm"
     if "consumption" in trace:
         return "own"
     if "months" in trace:
@@ -62,11 +71,22 @@ def line_method(trace: Mapping[str, Any]) -> str:
     """The key and rule a line was computed by, in words."""
     share = trace.get("share")
     if isinstance(share, Mapping):
-        return f"{share.get('key', '')}: {share.get('rule', '')}"
+        return f"{share.get('key', '')}: {share.get('rule', '')}{_origin(trace)}"
+    norm = trace.get("norm")
+    if isinstance(norm, Mapping):
+        return f"no working meter: {norm.get('basis', '')}{_origin(trace)}"
     tariff = trace.get("tariff")
     code = tariff.get("code", "") if isinstance(tariff, Mapping) else ""
     rule = trace.get("rule", "")
     return f"{rule} (tariff {code})" if code else str(rule)
+
+
+def _origin(trace: Mapping[str, Any]) -> str:
+    """Which stored distribution rule gave the split, if one did."""
+    rule = trace.get("distribution_rule")
+    if not isinstance(rule, Mapping) or rule.get("origin") in (None, "default"):
+        return ""
+    return f" (rule of the {rule['origin']} from {rule.get('valid_from', '')})"
 
 
 @dataclass
@@ -192,11 +212,12 @@ def _add_document(row: Row, columns: dict[ColumnKey, Column], doc: Invoice) -> N
 
 
 def _place_provider_bills(columns: list[Column], bills: list[ProviderBill]) -> None:
-    """A provider bill goes beside the cost it was distributed as: heat by
-    allocators, else the utility's common share, else its own consumption."""
+    """A provider bill goes beside the cost it was distributed as: its share of
+    the bill, heat by allocators, else the utility's common share, else its own
+    consumption."""
     for bill in bills:
         mine = [c for c in columns if c.key[0] == bill.utility.name]
-        for kind in ("heat", "common", "own"):
+        for kind in ("cost", "heat", "common", "own"):
             match = [c for c in mine if c.key[1] == kind]
             if match:
                 match[0].provider_bill = bill

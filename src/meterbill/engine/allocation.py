@@ -10,7 +10,7 @@ the findings that explain it. The rules are described in ``docs/allocation.md``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from meterbill.engine.allocation_keys import key_values, percent_plan, person_days
 from meterbill.engine.allocation_metered import (
@@ -114,6 +114,12 @@ def _check_apartments(apartments: Sequence[Apartment]) -> None:
         values += [p.persons for p in apt.person_periods]
         if any(v < 0 for v in values):
             raise AllocationError(f"apartment {apt.id}: values must not be negative")
+        for utility in apt.settlement:
+            if utility not in apt.consumption:
+                raise AllocationError(
+                    f"apartment {apt.id}: a {utility} settlement needs a {utility} "
+                    "consumption"
+                )
 
 
 def _check_cost(cost: Cost, currency: str) -> None:
@@ -141,11 +147,11 @@ def _round(
 ) -> dict[str, Share]:
     """Round once: largest remainder over the exact weights."""
     weights = {a.id: plan.weight_of(a.id) for a in apartments}
-    amounts = split_largest_remainder(cost.amount, weights, precision(cost.currency))
+    amounts = _split(cost, cost.amount, weights, precision(cost.currency))
     quantities: dict[str, Decimal] = {}
     if cost.quantity is not None:
         total = round_to(cost.quantity, QUANTITY_STEP)
-        quantities = split_largest_remainder(total, weights, QUANTITY_STEP)
+        quantities = _split(cost, total, weights, QUANTITY_STEP)
     shares = {}
     for apt in apartments:
         msgs = tuple(
@@ -157,6 +163,34 @@ def _round(
             amounts[apt.id], quantities.get(apt.id), explanation, occupants
         )
     return shares
+
+
+def _split(
+    cost: Cost, total: Decimal, weights: dict[str, Decimal], step: Decimal
+) -> dict[str, Decimal]:
+    """Largest remainder; a settled over-estimate can make a weight negative
+    (the apartment's own consumption), and then each part is its exact share
+    floored to ``step`` and the steps left over go to the largest remainders."""
+    if all(w >= 0 for w in weights.values()):
+        return split_largest_remainder(total, weights, step)
+    weight_sum = sum(weights.values(), Decimal(0))
+    if weight_sum <= 0:
+        raise AllocationError(
+            f"cost {cost.id}: the settlements leave nothing positive to split by"
+        )
+    units = int((total / step).to_integral_value())
+    exact = {k: Decimal(units) * w / weight_sum for k, w in weights.items()}
+    floors = {
+        k: int(e.to_integral_value(rounding=ROUND_FLOOR)) for k, e in exact.items()
+    }
+    order = sorted(
+        enumerate(weights),
+        key=lambda o: (exact[o[1]] - floors[o[1]], -o[0]),
+        reverse=True,
+    )
+    for _, key in order[: units - sum(floors.values())]:
+        floors[key] += 1
+    return {k: n * step for k, n in floors.items()}
 
 
 def split_between_occupants(

@@ -63,7 +63,8 @@ def key_values(
 
 def key_value(key: str, apt: Apartment, utility: str, period: Period | None) -> Decimal:
     if key == "consumption":
-        return apt.consumption.get(utility, ZERO)
+        # A share cannot be negative: a settled over-estimate weighs 0.
+        return max(apt.own_consumption(utility) or ZERO, ZERO)
     if key == "allocator_units":
         return sum((a.corrected_units for a in apt.allocators), ZERO)
     if key == "person_days":
@@ -144,6 +145,8 @@ def _terms_plan(
             )
         elif key_rule.key == "consumption":
             note_missing_readings(cost, plan, apartments, utility)
+        if key_rule.key == "consumption":
+            note_negative_weights(cost, plan, apartments, utility)
         for apt_id, value in values.items():
             plan.parts[apt_id].append(
                 Part(key_rule.key, value, total, percent, None, note)
@@ -158,6 +161,21 @@ def note_missing_readings(
         if utility not in apt.consumption:
             msg = f"no {utility} reading: counted as zero"
             plan.findings.append(Finding(cost.id, "no_reading", msg, apt.id))
+
+
+def note_negative_weights(
+    cost: Cost, plan: Plan, apartments: Sequence[Apartment], utility: str
+) -> None:
+    """Say where a settlement made the own consumption negative: as a weight of
+    the consumption key it counts as 0."""
+    for apt in apartments:
+        own = apt.own_consumption(utility)
+        if own is not None and own < 0:
+            msg = (
+                f"{utility} own consumption {own} (a settled estimate) is below "
+                "zero: it weighs 0 in the consumption key"
+            )
+            plan.findings.append(Finding(cost.id, "negative_own_weight", msg, apt.id))
 
 
 def _mixed_plan(

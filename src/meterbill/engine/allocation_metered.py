@@ -13,6 +13,7 @@ from decimal import Decimal
 from meterbill.engine.allocation_keys import (
     key_values,
     note_missing_readings,
+    note_negative_weights,
     percent_plan,
 )
 from meterbill.engine.allocation_model import (
@@ -61,6 +62,9 @@ def consumption_plan(
     plan = Plan(f"consumption+common:{rule.common_key}", {a.id: [] for a in apartments})
     own, notes = _own_consumption(cost, rule, apartments, utility, plan)
     common = key_values(rule.common_key, apartments, utility=utility, period=period)
+    common = {k: v for k, v in common.items() if k not in rule.common_excludes}
+    if rule.common_key == "consumption":
+        note_negative_weights(cost, plan, apartments, utility)
     groups = [_Group("consumption", own, ZERO, "")]
     grouped: set[str] = set()
     for branch in rule.branch_meters:
@@ -74,7 +78,7 @@ def consumption_plan(
                 own, notes, members, branch.consumption / (branch.consumption - diff)
             )
             diff = ZERO  # the reduced apartments now add up to the counter
-        values = {m: common[m] for m in members}
+        values = {m: common[m] for m in members if m in common}
         groups.append(_Group(rule.common_key, values, diff, f"common of {label}"))
     below = sum((b.consumption for b in rule.branch_meters), ZERO)
     below += sum((own[a.id] for a in apartments if a.id not in grouped), ZERO)
@@ -121,8 +125,14 @@ def _own_consumption(
     own: dict[str, Decimal] = {}
     notes: dict[str, str] = {}
     for apt in apartments:
-        if utility in apt.consumption:
-            own[apt.id], notes[apt.id] = apt.consumption[utility], "meter"
+        measured = apt.own_consumption(utility)
+        if measured is not None:
+            own[apt.id], notes[apt.id] = measured, "meter"
+            if utility in apt.settlement:
+                notes[apt.id] += (
+                    f": {apt.consumption[utility]} used"
+                    f" {apt.settlement[utility]:+} settled"
+                )
             continue
         if rule.missing_meter == "estimate":
             if apt.id not in rule.estimates:
@@ -131,10 +141,10 @@ def _own_consumption(
         else:
             own[apt.id] = apt.persons * rule.norm_per_person
             notes[apt.id] = f"norm: {apt.persons} persons x {rule.norm_per_person}"
+        if own[apt.id] < 0:
+            raise AllocationError(f"cost {cost.id}: estimates must not be negative")
         msg = f"no working {utility} meter: charged by {notes[apt.id]}"
         plan.findings.append(Finding(cost.id, "no_meter", msg, apt.id))
-    if any(v < 0 for v in own.values()):
-        raise AllocationError(f"cost {cost.id}: estimates must not be negative")
     return own, notes
 
 
@@ -166,10 +176,29 @@ def _spread(
     """Turn the groups into parts and quantities; weights are the quantities."""
     main = cost.quantity or ZERO
     weights = dict.fromkeys(plan.parts, ZERO)
-    for group in groups:
+    for group in groups[:1]:
+        # Own consumption is each apartment's own quantity, whatever the others'
+        # (a settled over-estimate makes one negative, and the sum may be zero).
+        if not any(v * factor for v in group.values.values()):
+            continue
+        percent = group.quantity * factor * HUNDRED / main if main else ZERO
+        for apt_id, value in group.values.items():
+            share = value * factor
+            note = notes[apt_id]
+            if factor != 1:
+                note += f", main meter factor {round_to(factor, Decimal('0.000001'))}"
+            plan.parts[apt_id].append(
+                Part(group.key, value, group.quantity, percent, share, note)
+            )
+            weights[apt_id] += share
+    for group in groups[1:]:
         quantity = group.quantity * factor
         if quantity == 0:
             continue
+        if not group.values:
+            raise AllocationError(
+                f"cost {cost.id}: {group.note} has no apartment to take it"
+            )
         values, total = group.values, sum(group.values.values(), ZERO)
         if total == 0:
             values, total = dict.fromkeys(values, Decimal(1)), Decimal(len(values))
@@ -178,7 +207,7 @@ def _spread(
         percent = quantity * HUNDRED / main
         for apt_id, value in values.items():
             share = quantity * value / total
-            note = notes[apt_id] if group.key == "consumption" else group.note
+            note = group.note
             if factor != 1:
                 note += f", main meter factor {round_to(factor, Decimal('0.000001'))}"
             part = Part(group.key, value, total, percent, share, note)

@@ -104,10 +104,21 @@ class Apartment:
     allocators: tuple[Allocator, ...] = ()
     estimated: bool = False  # its readings for the period are estimates
     occupants: tuple[Occupant, ...] = ()
+    # Per utility: what this period settles of an estimate an earlier bill used
+    # (actual − estimate, either sign), on top of ``consumption``. Only a utility
+    # with a consumption can have one; their sum is the own consumption, which a
+    # settled over-estimate makes negative (docs/allocation.md, "Settlements").
+    settlement: Mapping[str, Decimal] = field(default_factory=dict)
 
     @property
     def heated_area(self) -> Decimal:
         return self.area_m2 if self.heated_area_m2 is None else self.heated_area_m2
+
+    def own_consumption(self, utility: str) -> Decimal | None:
+        """The period's use plus its settlement; None without a working meter."""
+        if utility not in self.consumption:
+            return None
+        return self.consumption[utility] + self.settlement.get(utility, ZERO)
 
     @property
     def is_estimated(self) -> bool:
@@ -144,6 +155,8 @@ class ConsumptionRule:
     estimates: Mapping[str, Decimal] = field(default_factory=dict)
     branch_meters: tuple[BranchMeter, ...] = ()
     utility: str | None = None
+    # Apartments that pay their own consumption but take no common consumption.
+    common_excludes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

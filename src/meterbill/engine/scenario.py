@@ -8,6 +8,7 @@ representation. The format is described in ``docs/allocation.md``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -37,6 +38,7 @@ from meterbill.engine.allocation import (
     Share,
     allocate,
 )
+from meterbill.engine.json_depth import too_deep
 
 T = TypeVar("T")
 _SHOWN = Decimal("0.000001")  # explanation values are shown to 6 decimals
@@ -48,6 +50,48 @@ class ScenarioError(ValueError):
     def __init__(self, path: str, message: str) -> None:
         super().__init__(f"{path}: {message}" if path else message)
         self.path = path
+
+
+# Limits of rule and scenario JSON. No rule nests deeper or has longer numbers;
+# past them Python's json module fails without a position (RecursionError on
+# thousands of nested brackets, ValueError past 4,300 digits of an integer).
+MAX_JSON_DEPTH = 64
+MAX_NUMBER_CHARS = 100
+
+
+def load_json(text: str, path: str = "") -> Any:
+    """JSON text as values, numbers with a fraction or exponent as their text (kept
+    exact), or ``ScenarioError`` naming ``path`` and the line and column."""
+    fault = too_deep(text, MAX_JSON_DEPTH)
+    if fault is not None:
+        raise ScenarioError(path, fault)
+    try:
+        return json.loads(text, parse_float=_float_text, parse_int=_int)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise ScenarioError(path, f"{where}: {exc.msg}") from None
+    except _LongNumber as exc:
+        raise ScenarioError(path, str(exc)) from None
+
+
+class _LongNumber(ValueError):
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"a number of {len(text)} characters ({text[:12]}…); at most "
+            f"{MAX_NUMBER_CHARS}"
+        )
+
+
+def _float_text(text: str) -> str:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _LongNumber(text)
+    return text
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _LongNumber(text)
+    return int(text)
 
 
 def run_scenario(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -189,6 +233,7 @@ def _period(value: Any, path: str) -> Period:
 def _apartment(value: Any, path: str) -> Apartment:
     fields = {"id", "area_m2", "heated_area_m2", "persons", "person_periods"}
     fields |= {"quota", "consumption", "allocators", "estimated", "occupants"}
+    fields |= {"settlement"}
     obj = _object(value, path, fields)
     return Apartment(
         id=_text(obj, "id", path),
@@ -203,7 +248,27 @@ def _apartment(value: Any, path: str) -> Apartment:
         allocators=tuple(_items(obj, "allocators", path, _allocator, required=False)),
         estimated=_flag(obj, "estimated", path),
         occupants=tuple(_items(obj, "occupants", path, _occupant, required=False)),
+        settlement=_settlement(obj, path),
     )
+
+
+def _settlement(obj: Mapping[str, Any], path: str) -> dict[str, Decimal]:
+    """Per utility, what the period settles of an earlier estimate (actual −
+    estimate): the one place a negative quantity is accepted, and only for a
+    utility the apartment has a consumption of."""
+    value = obj.get("settlement", {})
+    where = _join(path, "settlement")
+    if not isinstance(value, Mapping):
+        raise ScenarioError(where, "must be an object")
+    consumption = obj.get("consumption", {})
+    out = {}
+    for utility in value:
+        if utility not in consumption:
+            raise ScenarioError(
+                _join(where, str(utility)), "needs a consumption of the same utility"
+            )
+        out[str(utility)] = _decimal(value[utility], _join(where, str(utility)))
+    return out
 
 
 def _person_period(value: Any, path: str) -> PersonPeriod:
@@ -250,6 +315,26 @@ def _cost_parser(currency: str) -> Callable[[Any, str], Cost]:
     return parse
 
 
+def parse_rule(value: Any, path: str = "rule", *, month: int | None = None) -> Rule:
+    """A distribution rule in the scenario file's rule shape: the one parser of the
+    CLI, the stored distribution rules and the rule screens.
+
+    ``month``: the billed period's month, used by a ``common_heating`` rule that
+    names no month of its own (a stored rule serves every month)."""
+    if month is not None and isinstance(value, Mapping):
+        value = _with_month(value, month)
+    return _rule(value, path)
+
+
+def _with_month(value: Mapping[str, Any], month: int) -> Mapping[str, Any]:
+    if value.get("type") == "common_heating" and "month" not in value:
+        return {**value, "month": month}
+    heating = value.get("heating")
+    if value.get("type") == "hot_water_heat" and isinstance(heating, Mapping):
+        return {**value, "heating": _with_month(heating, month)}
+    return value
+
+
 def _rule(value: Any, path: str) -> Rule:
     if not isinstance(value, Mapping):
         raise ScenarioError(path, "must be an object")
@@ -273,8 +358,11 @@ def _key_rule(value: Any, path: str) -> KeyRule:
 
 def _consumption_rule(value: Any, path: str) -> ConsumptionRule:
     fields = {"type", "common_key", "negative_policy", "missing_meter", "utility"}
-    fields |= {"norm_per_person", "estimates", "branch_meters"}
+    fields |= {"norm_per_person", "estimates", "branch_meters", "common_excludes"}
     obj = _object(value, path, fields)
+    excludes = obj.get("common_excludes", [])
+    if not isinstance(excludes, list) or not all(isinstance(i, str) for i in excludes):
+        raise ScenarioError(_join(path, "common_excludes"), "must be a list of ids")
     policies = {"reduce_proportionally", "block"}
     return ConsumptionRule(
         common_key=_plain_key(obj, "common_key", path, "area"),
@@ -290,6 +378,7 @@ def _consumption_rule(value: Any, path: str) -> ConsumptionRule:
             _items(obj, "branch_meters", path, _branch_meter, required=False)
         ),
         utility=_text(obj, "utility", path) if "utility" in obj else None,
+        common_excludes=frozenset(excludes),
     )
 
 

@@ -4,6 +4,7 @@ customers and contracts."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from meterbill.orgs.models import Branch, Organisation
 
@@ -12,13 +13,13 @@ class Utility(models.Model):
     """A billed commodity or service with its unit."""
 
     class Kind(models.TextChoices):
-        COLD_WATER = "cold_water", "Cold water"
-        HOT_WATER = "hot_water", "Hot water"
-        HEAT = "heat", "Heat"
-        GAS = "gas", "Gas"
-        ELECTRICITY = "electricity", "Electricity"
-        SEWERAGE = "sewerage", "Sewerage"
-        FEE = "fee", "Flat fee"
+        COLD_WATER = "cold_water", _("Cold water")
+        HOT_WATER = "hot_water", _("Hot water")
+        HEAT = "heat", _("Heat")
+        GAS = "gas", _("Gas")
+        ELECTRICITY = "electricity", _("Electricity")
+        SEWERAGE = "sewerage", _("Sewerage")
+        FEE = "fee", _("Flat fee")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     code = models.CharField(max_length=32)
@@ -76,8 +77,8 @@ class Customer(models.Model):
     """Who pays: a person or a company."""
 
     class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        COMPANY = "company", "Company"
+        PERSON = "person", _("Person")
+        COMPANY = "company", _("Company")
 
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT)
     code = models.CharField(max_length=32)
@@ -128,13 +129,38 @@ class Apartment(models.Model):
         return f"{self.residence.code}/{self.number}"
 
 
+class ApartmentPersons(models.Model):
+    """The apartment's persons from a day on: its history, so that a bill run counts
+    person-days when the number changes within a period. ``Apartment.persons`` is
+    the current figure; saving a new count from the apartment screen adds a row.
+    An apartment's first row also stands for the days before it; an apartment
+    without rows has had ``Apartment.persons`` all along."""
+
+    apartment = models.ForeignKey(
+        Apartment, on_delete=models.CASCADE, related_name="persons_history"
+    )
+    valid_from = models.DateField()  # the first day with this number of persons
+    persons = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["apartment", "valid_from"], name="apartment_persons_once_a_day"
+            )
+        ]
+        verbose_name_plural = "apartment persons"
+
+    def __str__(self) -> str:
+        return f"{self.apartment_id}: {self.persons} from {self.valid_from}"
+
+
 class ApartmentUtility(models.Model):
     """Per-utility parameters of an apartment."""
 
     class Metering(models.TextChoices):
-        METERED = "metered", "Metered"
-        UNMETERED = "unmetered", "Unmetered (billed by norm)"
-        METER_FAULTY = "faulty", "Meter faulty (estimated)"
+        METERED = "metered", _("Metered")
+        UNMETERED = "unmetered", _("Unmetered (billed by norm)")
+        METER_FAULTY = "faulty", _("Meter faulty (estimated)")
 
     apartment = models.ForeignKey(
         Apartment, on_delete=models.CASCADE, related_name="utilities"
@@ -222,3 +248,64 @@ class ContractService(models.Model):
                 fields=["contract", "utility"], name="contract_service"
             )
         ]
+
+
+class ContractCharge(models.Model):
+    """A fee or an item billed on a contract without a meter: a monthly service
+    fee, the rent of a meter, a connection fee, a reminder fee. The bill run adds
+    it to the contract's invoice (``engine.contract_charges``)."""
+
+    class Recurrence(models.TextChoices):
+        # Per month, prorated by days over the contract's days in the period.
+        MONTHLY = "monthly", _("Every month")
+        # Billed once, by the first period that ends on or after valid_from.
+        ONCE = "once", _("Once")
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="charges"
+    )
+    code = models.CharField(max_length=32, blank=True)  # the seller's item id
+    description = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, default=1)
+    # UN/ECE Recommendation 20: C62 one, H87 piece, MTR metre...
+    unit_code = models.CharField(max_length=3, default="C62")
+    # Per unit (and per month for a monthly charge), in the organisation's currency.
+    unit_price_net = models.DecimalField(max_digits=14, decimal_places=4)
+    vat_category = models.CharField(max_length=2, default="S")
+    # Empty: the organisation's rate for the category (tariffs.VatRate) on the day.
+    vat_rate_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    # Categories E, AE and O: why no VAT is charged (EN 16931 BT-120, BT-121).
+    vat_exemption_reason = models.CharField(max_length=200, blank=True)
+    vat_exemption_code = models.CharField(max_length=30, blank=True)  # VATEX-EU-…
+    recurrence = models.CharField(
+        max_length=10, choices=Recurrence.choices, default=Recurrence.MONTHLY
+    )
+    valid_from = models.DateField()  # a one-off item: the day it is due
+    valid_to = models.DateField(null=True, blank=True)  # set when the charge ends
+    # A one-off item: the invoice that billed it, so that it is billed only once;
+    # set when that invoice is issued, cleared when it is cancelled.
+    invoice = models.ForeignKey(
+        "invoicing.Invoice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["valid_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="contract_charge_dates",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="contract_charge_quantity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number}: {self.description}"

@@ -4,7 +4,9 @@
 The first run also shows the other kinds of invoice: in branch CLJ an advance invoice
 for one contract from its weather-normalised forecast, settled against the actual
 reading; in branch BUC one invoice cancelled and rebilled (credit note + new invoice,
-linked to the original).
+linked to the original). The distribution rules (``billing.demo_allocation``): a
+60/40 heating split in A1, a negative common-water difference reduced proportionally
+in A2, a lift and cleaning bill split by quota in C1.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from decimal import Decimal
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 
+from meterbill.billing.demo_allocation import add_demo_allocation
+from meterbill.billing.demo_tariffs import add_demo_tariffs
 from meterbill.billing.models import Period
 from meterbill.invoicing.advances import issue_advance, settle
 from meterbill.invoicing.corrections import invoice_chain, rebill
@@ -48,7 +52,9 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         first = not Organisation.objects.exists()
         if first:
-            build_demo()
+            org = build_demo().org
+            add_demo_tariffs(org)
+            add_demo_allocation(org)
             self.stdout.write("Demo portfolio created.")
         else:
             self.stdout.write("Demo portfolio already present; running again.")
