@@ -31,3 +31,15 @@ def test_it_ignores_flags_that_are_no_fault():
     result = period_consumption(allocator(frozenset({"low_battery"})), NOV_1, NOV_30)
 
     assert result.findings == []
+
+
+def test_it_flags_a_radio_alarm_and_names_every_fault_word():
+    # the radio import maps the telegram's "alarm" status to the word alarm
+    flags = frozenset({"alarm", "fault", "low_battery"})
+
+    result = period_consumption(allocator(flags), NOV_1, NOV_30)
+
+    assert [f.rule for f in result.findings] == ["allocator_fault"]
+    assert "flagged alarm, fault" in result.findings[0].message
+    # and the trace shows the reading's flags
+    assert result.trace()["closing"]["flags"] == ["alarm", "fault", "low_battery"]

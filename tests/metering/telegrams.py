@@ -14,9 +14,17 @@ def _id(meter_id: str) -> bytes:
     return bytes.fromhex(meter_id)[::-1]
 
 
-def telegram(meter_id: str, payload: bytes, configuration: int = 0) -> str:
+# A volume record of 110 000 l = 110.000 m3 (8-digit BCD, least significant first).
+VOLUME_110 = bytes.fromhex("0C1300001100")
+# Status byte bits, EN 13757-7 table 7.
+PERMANENT_ERROR, POWER_LOW, ALARM = 0x08, 0x04, 0x03
+
+
+def telegram(
+    meter_id: str, payload: bytes, configuration: int = 0, status: int = 0
+) -> str:
     header = bytes([0x44]) + KAM + _id(meter_id) + bytes([VERSION, WATER])
-    rest = header + bytes([0x7A, 0x2A, 0x00]) + configuration.to_bytes(2, "little")
+    rest = header + bytes([0x7A, 0x2A, status]) + configuration.to_bytes(2, "little")
     rest += payload
     return (bytes([len(rest)]) + rest).hex().upper()
 

@@ -30,7 +30,7 @@ from meterbill.engine.billing import (
     bill_residence,
 )
 from meterbill.engine.consumption import Consumption
-from meterbill.engine.validation import WARN
+from meterbill.engine.validation import BLOCK, REVIEW, WARN
 from meterbill.engine.validation import Finding as EngineFinding
 from meterbill.invoicing.issue import IssueContext, issue_charges
 from meterbill.invoicing.models import Invoice
@@ -39,6 +39,7 @@ from meterbill.premises.models import Customer, Residence
 
 from . import inputs
 from .models import BillRun, BillRunChunk, Finding, Period
+from .tariff_findings import save_contract_findings
 
 log = logging.getLogger(__name__)
 
@@ -159,11 +160,18 @@ def _compute_and_write(chunk: BillRunChunk, issue_date: date) -> dict:
             residence_findings += [(res.residence_id, f) for f in result.findings]
     else:
         direct, services, regs = inputs.direct_input(chunk.contract_ids, period)
+        fees = inputs.contract_charges_input(direct, period)
         contracts = {c.pk: c for c in direct}
         loaded = time.perf_counter()
         for c in direct:
             charge, seen = bill_direct(
-                c.pk, services.get(c.pk, {}), regs[c.pk], utilities, pin, overrides
+                c.pk,
+                services.get(c.pk, {}),
+                regs[c.pk],
+                utilities,
+                pin,
+                overrides,
+                fees.get(c.pk, ()),
             )
             charges.append(charge)
             consumptions += seen
@@ -171,12 +179,15 @@ def _compute_and_write(chunk: BillRunChunk, issue_date: date) -> dict:
     computed = time.perf_counter()
     estimates = _save_estimates(consumptions, period)
     resolved = _save_findings(period, consumptions, residence_findings)
+    save_contract_findings(period, charges, issue_date)
+    # A residence finding may hold its apartments' charges (a blocked split).
+    subject_of = {f: f"residence:{res_id}" for res_id, f in residence_findings}
     for charge in charges:
         # An operator's accept or correction releases a blocked charge.
         charge.findings = [
             f
             for f in charge.findings
-            if (f"register:{f.register_id}", f.rule) not in resolved
+            if (subject_of.get(f, f"register:{f.register_id}"), f.rule) not in resolved
         ]
     customers = Customer.objects.in_bulk({c.customer_id for c in contracts.values()})
     ctx = IssueContext(branch, org, period.pk, chunk.bill_run_id, issue_date)
@@ -259,15 +270,20 @@ def _save_findings(
             )
     for res_id, f in residence_findings:
         subject = f"residence:{res_id}"
-        rows[(subject, f.rule)] = Finding(
+        row = Finding(
             period=period,
             subject=subject,
             residence_id=res_id,
+            # branch_sum names the meter and its closing reading.
+            register_id=f.register_id,
+            reading_id=f.reading_id,
             rule=f.rule,
             severity=f.severity,
             message=f.message[:300],
             status=Finding.Status.ACCEPTED if f.severity == WARN else "open",
         )
+        same = rows.get((subject, f.rule))
+        rows[(subject, f.rule)] = row if same is None else _merged(same, row)
     if not rows:
         return set()
     subjects = {s for s, _r in rows}
@@ -283,6 +299,16 @@ def _save_findings(
         and rows.get(key) is not None
         and rows[key].severity != WARN
     }
+
+
+def _merged(first: Finding, second: Finding) -> Finding:
+    """Two findings of one rule on one residence (two utilities, two meters) are
+    stored as one: both messages, the stronger severity, and no single reading."""
+    strength = {BLOCK: 2, REVIEW: 1, WARN: 0}
+    stronger = max(first, second, key=lambda f: strength.get(f.severity, 0))
+    stronger.message = f"{first.message}; {second.message}"[:300]
+    stronger.register_id = stronger.reading_id = None
+    return stronger
 
 
 def run_chunks(run: BillRun, issue_date: date | None = None) -> None:

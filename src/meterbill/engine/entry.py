@@ -8,13 +8,15 @@ outside the period being entered.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-# Digits with one optional decimal separator, "." or "," (as typed in Romanian).
-_NUMBER = re.compile(r"^\d{1,14}(?:[.,]\d{1,6})?$")
+from .numbers import NotANumber, plain_decimal
+
+# What Reading.value holds: 14 integer digits and 6 decimals.
+INDEX_DIGITS = 14
+INDEX_PLACES = 6
 
 
 @dataclass(frozen=True)
@@ -25,14 +27,15 @@ class EntryError:
 
 def parse_index(text: str) -> Decimal | None:
     """The index typed as text, as a Decimal; None if it is not a plain non-negative
-    number (no exponent, no thousands separator, at most 6 decimals)."""
-    text = text.strip()
-    if not _NUMBER.match(text):
-        return None
+    number (ASCII digits, "." or "," as the decimal separator, no exponent, no
+    thousands separator, at most 14 integer digits and 6 decimals)."""
     try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation:
+        value = plain_decimal(text, places=INDEX_PLACES)
+    except NotANumber:
         return None
+    if value and value.adjusted() >= INDEX_DIGITS:
+        return None
+    return value
 
 
 def check_index(

@@ -5,8 +5,10 @@ arithmetic itself meets: ``register_decrease``, ``rollover``, ``missing_reading`
 ``no_estimate``, ``outside_period``); :func:`check_register` then looks at the same
 register's readings for the rest: negative and zero consumption, use far above or
 below the register's history, spikes, duplicate readings, consumption on an inactive
-meter, prolonged estimation and allocator faults. Each finding's severity is the
-branch's, resolved per reading source by ``validation.severity``.
+meter, prolonged estimation and allocator faults. :func:`check_branch_sum` compares
+a meter with the meters under it; the bill run calls it per residence
+(``engine.billing_branch_sum``). Each finding's severity is the branch's, resolved
+per reading source by ``validation.severity``.
 
 The thresholds are a :class:`RuleConfig`; the defaults are written next to each field.
 """
@@ -14,7 +16,7 @@ The thresholds are a :class:`RuleConfig`; the defaults are written next to each 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from statistics import median
@@ -24,14 +26,16 @@ from .money import round_to
 from .validation import OFF, Finding, severity
 
 if TYPE_CHECKING:
-    from .consumption import Consumption, ReadingIn, RegisterIn
+    from .consumption import Consumption, ReadingIn, RegisterIn, Settlement
 
 ZERO = Decimal(0)
 
 # Reading flags that make a reading untrustworthy (set by the radio import from the
 # telegram's status, or by an operator). Other flags, such as "low_battery", are kept
 # on the reading but raise nothing.
-FAULT_FLAGS = frozenset({"fault", "tamper"})
+FAULT_FLAGS = frozenset({"fault", "tamper", "alarm"})
+# Every flag word a reading may carry.
+READING_FLAGS = FAULT_FLAGS | {"low_battery", "busy"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,10 @@ class RuleConfig:
     # prolonged_estimation: this many closing indexes in a row before the period
     # were estimated.
     estimated_in_a_row: int = 2
+    # branch_sum: the meters under a meter may differ from it by the larger of this
+    # share of its consumption and this many of its units.
+    branch_sum_relative: Decimal = Decimal("0.05")
+    branch_sum_absolute: Decimal = Decimal(1)
 
 
 DEFAULT_CONFIG = RuleConfig()
@@ -353,20 +361,43 @@ def _inactive(
     ends_on: date,
     checker: Checker,
 ) -> Finding | None:
-    if result.quantity == 0:
+    """inactive_meter: the register shows use on days its meter was not in place: a
+    reading the period would use dated before the installation, or one after the
+    removal that differs from the final index (a consumption row other than 0).
+
+    The consumption itself only counts the days the meter was in place
+    (``consumption.in_place``); an exchange read on the removal and installation
+    day raises nothing."""
+    if reg.installed_on is None and reg.removed_on is None:
         return None
-    if reg.removed_on is not None and reg.removed_on < ends_on:
-        why = f"removed on {reg.removed_on}, before the period's end {ends_on}"
-    elif reg.installed_on is not None and reg.installed_on > starts_on:
-        why = f"installed on {reg.installed_on}, after the period's start {starts_on}"
-    else:
-        return None
-    return checker.finding(
-        "inactive_meter",
-        f"meter {reg.meter_serial}: {result.quantity} consumed but the meter was {why}",
-        reg.register_id,
-        result.closing,
-    )
+    first = result.opening.read_on if result.opening is not None else starts_on
+    opening_before = [
+        r.read_on
+        for r in reg.readings
+        if r.kind == "index" and r.status != "rejected" and r.read_on < starts_on
+    ]
+    if opening_before:
+        first = min(first, opening_before[-1])
+    final = result.closing.value if result.closing is not None else None
+    for r in reg.readings:
+        if r.status == "rejected" or not first <= r.read_on <= ends_on:
+            continue
+        if reg.installed_on is not None and r.read_on < reg.installed_on:
+            why = f"read on {r.read_on}, before its installation on {reg.installed_on}"
+        elif reg.removed_on is not None and r.read_on > reg.removed_on:
+            used = r.value != 0 if r.kind == "consumption" else r.value != final
+            if not used:
+                continue
+            why = f"read on {r.read_on}, after its removal on {reg.removed_on}"
+        else:
+            continue
+        return checker.finding(
+            "inactive_meter",
+            f"meter {reg.meter_serial}: {r.value} {why}; not used",
+            reg.register_id,
+            r,
+        )
+    return None
 
 
 def _prolonged_estimation(
@@ -399,10 +430,14 @@ def _fault(
     ends_on: date,
     checker: Checker,
 ) -> Finding | None:
-    """allocator_fault: a reading this period uses carries a fault or tamper flag."""
+    """allocator_fault: a reading this period uses carries a fault or tamper flag,
+    including the late actual that settles an estimated opening index (it is kept
+    apart from ``reg.readings``, see metering.LateReading)."""
     first = result.opening.read_on if result.opening is not None else starts_on
     used = [r for r in reg.readings if first <= r.read_on <= ends_on]
     flagged = [r for r in used if r.flags & FAULT_FLAGS]
+    if not flagged and result.settlement is not None:
+        return _late_fault(reg, result.settlement, used, checker)
     if not flagged:
         return None
     row = flagged[-1]
@@ -415,5 +450,89 @@ def _fault(
     )
 
 
+def _late_fault(
+    reg: RegisterIn, settlement: Settlement, used: list[ReadingIn], checker: Checker
+) -> Finding | None:
+    """allocator_fault for a late actual that settles an estimate and is flagged."""
+    late = settlement.actual
+    words = ", ".join(sorted(late.flags & FAULT_FLAGS))
+    if not words or late in used:
+        return None
+    # A late actual is no Reading row: the finding points at the estimate it
+    # settles (same register and day) and names the late reading in its text.
+    return checker.finding(
+        "allocator_fault",
+        f"meter {reg.meter_serial}: the late actual reading of {late.read_on} "
+        f"that settles the estimate is flagged {words}",
+        reg.register_id,
+        replace(late, reading_id=settlement.estimate.reading_id),
+    )
+
+
 def _fmt(value: Decimal) -> str:
     return str(round_to(value, Decimal("0.001")))
+
+
+@dataclass(frozen=True)
+class BranchSum:
+    """A main meter's consumption against the sum of its branching counters."""
+
+    main_quantity: Decimal
+    children_quantity: Decimal
+    relative_tolerance: Decimal = Decimal("0.05")  # 5 % of the main meter
+    absolute_tolerance: Decimal = Decimal(1)  # units of the main meter
+
+    @property
+    def difference(self) -> Decimal:
+        return self.main_quantity - self.children_quantity
+
+    @property
+    def allowed(self) -> Decimal:
+        """The larger of the two tolerances, in the main meter's unit."""
+        return max(
+            abs(self.main_quantity) * self.relative_tolerance, self.absolute_tolerance
+        )
+
+    @property
+    def off(self) -> bool:
+        return abs(self.difference) > self.allowed
+
+
+def check_branch_sum(
+    main: Consumption,
+    children: Sequence[Consumption],
+    checker: Checker,
+    relative_tolerance: Decimal = Decimal("0.05"),
+    absolute_tolerance: Decimal = Decimal(1),
+    others: Sequence[Consumption] = (),
+) -> Finding | None:
+    """branch_sum: a meter's branching counters (``Meter.parent``), summed over the
+    period, against the meter itself. ``others`` are the meters hung directly under
+    it beside its counters (apartment meters under no counter); they count in the
+    sum. The finding fires when the two differ by more than the larger of
+    ``relative_tolerance`` × the meter's consumption and ``absolute_tolerance``
+    units; both sides × their multipliers. Not evaluated without counters, or when
+    any side is estimated or held: the comparison needs measured figures."""
+    under = [*children, *others]
+    if not children or main.estimate is not None or main.held:
+        return None
+    if any(c.estimate is not None or c.held for c in under):
+        return None
+    check = BranchSum(
+        main.quantity,
+        sum((c.quantity for c in under), ZERO),
+        relative_tolerance,
+        absolute_tolerance,
+    )
+    if not check.off:
+        return None
+    beside = f" and {len(others)} other meter(s) under it" if others else ""
+    return checker.finding(
+        "branch_sum",
+        f"meter {main.meter_serial}: {_fmt(check.main_quantity)} against "
+        f"{_fmt(check.children_quantity)} on its {len(children)} branching "
+        f"counter(s){beside}, {_fmt(check.difference)} apart (tolerance "
+        f"{_fmt(check.allowed)})",
+        main.register_id,
+        main.closing,
+    )

@@ -125,9 +125,34 @@ RULES: dict[str, Rule] = {
             "estimated: an actual reading is due.",
         ),
         Rule(
+            "branch_sum",
+            REVIEW,
+            "The branching counters under a meter add up to more or less than the "
+            "meter itself, beyond the relative and absolute tolerance.",
+        ),
+        Rule(
+            "tariff_missing",
+            BLOCK,
+            "A contract service's tariff has no version in force for part of the "
+            "period; the finding names the days.",
+        ),
+        Rule(
+            "tariff_error",
+            BLOCK,
+            "A tariff component could not be rated (a formula divided by zero, "
+            "read a variable without a value, or a VAT rate is missing).",
+        ),
+        Rule(
+            "tariff_needs_intervals",
+            BLOCK,
+            "The tariff has time-of-use or demand charges and the meter has no "
+            "hourly consumption data for the period.",
+        ),
+        Rule(
             "allocator_fault",
             REVIEW,
-            "A reading the period uses carries a fault or tamper flag from the device.",
+            "A reading the period uses carries a fault, tamper or alarm flag from "
+            "the device.",
         ),
     )
 }

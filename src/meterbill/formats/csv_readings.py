@@ -17,10 +17,10 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import FormatError, InvalidFormat, InvalidValue, ReadResult
 from .readings import ReadingRow
@@ -116,15 +116,16 @@ def read_fields(
     result: ReadResult[ReadingFields] = ReadResult()
     good, errors = result.rows.append, result.errors.append
     layout = None
-    plain = False  # the layout has only columns that ``_quick`` reads
+    # the short path, once the header shows only columns that it reads
+    quick: Callable[[list[str], int], ReadingFields | None] | None = None
     line = 1  # the first line of the record being read
     try:
         for cells in rows:
             first_line, line = line, rows.line_num + 1
-            if layout is not None:
-                quick = _quick(cells, first_line, layout, plain)
-                if quick is not None:
-                    good(quick)
+            if quick is not None:
+                fields = quick(cells, first_line)
+                if fields is not None:
+                    good(fields)
                     continue
             if not any(c.strip() for c in cells):
                 continue
@@ -133,7 +134,8 @@ def read_fields(
                     cells, first_line, filename, column_map, date_format, today
                 )
                 layout = replace(layout, decimal_comma=delimiter == ";")
-                plain = not (_EXTRA_COLUMNS & layout.positions.keys())
+                if not (_EXTRA_COLUMNS & layout.positions.keys()):
+                    quick = _quick_reader(layout)
                 continue
             try:
                 good(_fields(cells, first_line, layout))
@@ -146,50 +148,66 @@ def read_fields(
     return result
 
 
-def _quick(
-    cells: list[str], line: int, layout: Layout, plain: bool
-) -> ReadingFields | None:
-    """The row of a file with only meter, date and value columns, when its date is
-    ISO (YYYY-MM-DD) and its value a plain number; None sends it to ``_fields``.
+def _quick_reader(layout: Layout) -> Callable[[list[str], int], ReadingFields | None]:
+    """The short path for a file with only meter, date and value columns: a row
+    whose date is ISO (YYYY-MM-DD) and whose value is a plain number; None sends
+    the row to ``_fields``.
 
     It accepts a subset of what ``_fields`` accepts, with the same result: an ASCII
     number without exponent, underscore or inner space that ``Decimal`` reads and
-    that is finite matches ``_NUMBER``.
+    that is finite matches ``_NUMBER``. A file's rows share few dates, so each date
+    text is checked once (up to ``_DATES_KEPT`` of them).
     """
-    if not plain:
-        return None
-    positions = layout.positions
-    try:
-        meter = cells[positions["meter"]].strip()
-        day = cells[positions["date"]].strip()
-        number = cells[positions["value"]].strip()
-    except IndexError:
-        return None
-    if (
-        not meter
-        or len(day) != 10
-        or day[4] != "-"
-        or day[7] != "-"
-        or not number.isascii()
-        or "e" in number
-        or "E" in number
-        or "_" in number
-        or "," in number
-    ):
-        return None
-    try:
-        read_on = datetime.date.fromisoformat(day)
-        value = Decimal(number)
-    except (ValueError, ArithmeticError):
-        return None
-    if (
-        read_on > layout.latest_date
-        or read_on < EARLIEST_DATE
-        or not value.is_finite()
-        or value < 0
-    ):
-        return None
-    return ReadingFields(line, meter, "", read_on, "index", value, "", "A")
+    meter_at = layout.positions["meter"]
+    date_at = layout.positions["date"]
+    value_at = layout.positions["value"]
+    latest = layout.latest_date
+    dates: dict[str, datetime.date | None] = {}
+
+    def date_of(day: str) -> datetime.date | None:
+        if len(day) != 10 or day[4] != "-" or day[7] != "-":
+            return None
+        try:
+            read_on = datetime.date.fromisoformat(day)
+        except ValueError:
+            return None
+        return read_on if EARLIEST_DATE <= read_on <= latest else None
+
+    def quick(cells: list[str], line: int) -> ReadingFields | None:
+        try:
+            meter = cells[meter_at].strip()
+            day = cells[date_at].strip()
+            number = cells[value_at].strip()
+        except IndexError:
+            return None
+        read_on = dates.get(day, _UNSEEN)
+        if read_on is _UNSEEN:
+            read_on = date_of(day)
+            if len(dates) < _DATES_KEPT:
+                dates[day] = read_on
+        if (
+            read_on is None
+            or not meter
+            or not number.isascii()
+            or "e" in number
+            or "E" in number
+            or "_" in number
+            or "," in number
+        ):
+            return None
+        try:
+            value = Decimal(number)
+        except (ValueError, ArithmeticError):
+            return None
+        if not value.is_finite() or value < 0:
+            return None
+        return ReadingFields(line, meter, "", read_on, "index", value, "", "A")
+
+    return quick
+
+
+_UNSEEN: Any = object()
+_DATES_KEPT = 100_000
 
 
 def decode(raw: bytes, file: str) -> str:

@@ -6,7 +6,7 @@ constraint decides, in the database, within the caller's transaction:
 
 - PostgreSQL: ``COPY`` into a temporary table, then ``INSERT ... SELECT ... ON
   CONFLICT DO NOTHING``;
-- SQLite: ``INSERT OR IGNORE`` with ``executemany``;
+- SQLite: ``INSERT OR IGNORE`` with ``executemany``, many rows per statement;
 - MariaDB/MySQL: ``INSERT IGNORE`` with ``executemany`` (the driver sends multi-row
   statements).
 
@@ -16,14 +16,15 @@ statements ignore duplicates only because the values are known to be valid.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .models import Reading
 
@@ -66,6 +67,8 @@ ReadingTuple = tuple[
 
 # Rows per executemany call (SQLite, MariaDB): bounds the memory of one call.
 BATCH_ROWS = 20_000
+# SQLite page cache while inserting readings, in KiB.
+SQLITE_CACHE_KIB = 256 * 1024
 
 _STAGING = "meterbill_reading_in"
 _KEY = itemgetter(0, 1)  # register_id, read_on
@@ -90,12 +93,29 @@ def insert_readings(rows: Sequence[ReadingTuple]) -> int:
 
 def _insert(rows: Sequence[ReadingTuple]) -> int:
     if connection.vendor == "postgresql":
-        return _copy_then_insert(rows)
+        return _postgresql_insert(rows)
     if connection.vendor == "sqlite":
-        return _executemany("INSERT OR IGNORE INTO", rows)
+        with _sqlite_cache(SQLITE_CACHE_KIB):
+            return _sqlite_insert(rows)
     if connection.vendor == "mysql":
         return _executemany("INSERT IGNORE INTO", rows)
     raise NotImplementedError(f"no bulk insert for {connection.vendor}")
+
+
+@contextmanager
+def _sqlite_cache(kib: int) -> Iterator[None]:
+    """A page cache of ``kib`` KiB for the block (SQLite's default is 2 MiB): the
+    rows go into five B-trees (the table and four indexes) at as many places as
+    there are registers, and with a small cache every insert reads pages back."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _table() -> str:
@@ -117,6 +137,75 @@ def _executemany(verb: str, rows: Sequence[ReadingTuple]) -> int:
     return inserted
 
 
+def _sqlite_insert(rows: Sequence[ReadingTuple]) -> int:
+    """``INSERT OR IGNORE`` of many rows per statement, as many as the bound
+    parameters allow: on SQLite each statement also rewrites the table's
+    AUTOINCREMENT counter, and one row per statement cost 40% more CPU."""
+    width = len(READING_COLUMNS)
+    parameters = connection.features.max_query_params or 999  # SQLite's oldest
+    per_statement = max(1, parameters // width)
+    one = "(" + ", ".join(["%s"] * width) + ")"
+
+    def statement(count: int) -> str:
+        values = ", ".join([one] * count)
+        return f"INSERT OR IGNORE INTO {_table()} ({_columns()}) VALUES {values}"  # noqa: S608
+
+    whole = len(rows) - len(rows) % per_statement
+    inserted = 0
+    with connection.cursor() as cursor:
+        if whole:
+            sql = statement(per_statement)
+            # whole statements per executemany call
+            batch = per_statement * max(1, BATCH_ROWS // per_statement)
+            for start in range(0, whole, batch):
+                stop = min(start + batch, whole)
+                cursor.executemany(
+                    sql,
+                    [
+                        list(chain.from_iterable(rows[i : i + per_statement]))
+                        for i in range(start, stop, per_statement)
+                    ],
+                )
+                inserted += max(cursor.rowcount, 0)
+        if whole < len(rows):
+            rest = rows[whole:]
+            cursor.execute(statement(len(rest)), list(chain.from_iterable(rest)))
+            inserted += max(cursor.rowcount, 0)
+    return inserted
+
+
+def _postgresql_insert(rows: Sequence[ReadingTuple]) -> int:
+    """COPY the rows that are not stored straight into the table; should another
+    writer store one of them meanwhile (the unique constraint stops the COPY),
+    roll back to before it and take the path that skips stored rows."""
+    fresh = _not_stored(rows)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                _copy(cursor, _table(), fresh)
+        return len(fresh)
+    except IntegrityError:
+        return _copy_then_insert(rows)
+
+
+def _not_stored(rows: Sequence[ReadingTuple]) -> list[ReadingTuple]:
+    """The rows whose (register, day, kind) is not stored, and not repeated."""
+    registers = sorted({row[0] for row in rows})
+    days = [row[1] for row in rows]
+    stored = set(
+        Reading.objects.filter(
+            register_id__in=registers, read_on__gte=min(days), read_on__lte=max(days)
+        ).values_list("register_id", "read_on", "kind")
+    )
+    fresh = []
+    for row in rows:
+        key = (row[0], row[1], row[3])
+        if key not in stored:
+            stored.add(key)
+            fresh.append(row)
+    return fresh
+
+
 def _copy_then_insert(rows: Sequence[ReadingTuple]) -> int:
     """COPY the rows into a temporary table of the same column types, then move
     them over in one statement; the constraint drops the stored ones.
@@ -130,9 +219,7 @@ def _copy_then_insert(rows: Sequence[ReadingTuple]) -> int:
             f"CREATE TEMPORARY TABLE {_STAGING} ON COMMIT DROP AS "  # noqa: S608
             f"SELECT {columns} FROM {_table()} WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY {_STAGING} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy(cursor, _STAGING, rows)
         cursor.execute(
             f"INSERT INTO {_table()} ({columns}) SELECT {columns} FROM {_STAGING} "  # noqa: S608
             "ON CONFLICT (register_id, read_on, kind) DO NOTHING"
@@ -140,6 +227,40 @@ def _copy_then_insert(rows: Sequence[ReadingTuple]) -> int:
         inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {_STAGING}")
     return inserted
+
+
+def _copy(cursor: Any, table: str, rows: Sequence[ReadingTuple]) -> None:
+    """COPY ``rows`` into ``table`` in PostgreSQL's text format, written here in
+    blocks of lines: psycopg's ``write_row`` formats one row per Python call."""
+    statement = f"COPY {table} ({_columns()}) FROM STDIN"
+    # psycopg's errors as Django's (a unique violation: IntegrityError)
+    with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+        for start in range(0, len(rows), BATCH_ROWS):
+            block = rows[start : start + BATCH_ROWS]
+            copy.write("".join(map(_copy_line, block)).encode())
+
+
+def _copy_line(row: ReadingTuple) -> str:
+    """One row in COPY text format: tab between the columns, \\N for NULL, and
+    backslash, tab, newline and carriage return escaped in texts."""
+    return "\t".join(map(_copy_value, row)) + "\n"
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES) if _needs_escape(value) else value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)  # int, Decimal
+
+
+def _needs_escape(text: str) -> bool:
+    return "\\" in text or "\t" in text or "\n" in text or "\r" in text
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _batches(rows: Iterable[ReadingTuple], size: int) -> Iterable[list[ReadingTuple]]:

@@ -32,14 +32,18 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.utils import timezone
 
 from meterbill.audit import trail
+from meterbill.dbbulk import insert_rows
+from meterbill.engine import collector
 from meterbill.formats import csv_readings, nem12, wmbus, xlsx_readings
-from meterbill.formats.errors import FormatError, InvalidValue
+from meterbill.formats.errors import FormatError, InvalidFormat, InvalidValue
 from meterbill.formats.readings import ReadingRow
+from meterbill.formats.wmbus.ids import aes_key_problem, radio_id_problem, radio_ref
 from meterbill.orgs.models import Branch
 from meterbill.premises.models import (
     Contract,
@@ -50,7 +54,15 @@ from meterbill.premises.models import (
 from meterbill.tariffs.models import Tariff
 
 from .bulk import ReadingTuple, entered_at, insert_readings
-from .models import ColumnMap, ImportBatch, Meter, Reading, Register, RejectedRow
+from .models import (
+    ColumnMap,
+    ImportBatch,
+    LateReading,
+    Meter,
+    Reading,
+    Register,
+    RejectedRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +70,8 @@ FORMATS = ("nem12", "csv", "xlsx", "wmbus")
 
 # Reading.value is DecimalField(max_digits=20, decimal_places=6).
 VALUE_PLACES = 6
-VALUE_LIMIT = Decimal(10) ** (20 - VALUE_PLACES)
+LIMIT_DIGITS = 20 - VALUE_PLACES
+VALUE_LIMIT = Decimal(10) ** LIMIT_DIGITS
 
 # Ids per IN (...) list: below every backend's limit on bound parameters.
 IN_CHUNK = 2000
@@ -118,6 +131,9 @@ class ImportReport:
     rows_duplicate: int = 0
     # Estimated readings (not yet billed) that an actual reading of the file replaced.
     estimates_replaced: int = 0
+    # Actual readings of a day whose estimate an issued invoice used: stored as
+    # metering.LateReading, settled in the next bill.
+    late_actuals: int = 0
     rejected: list[FormatError] = field(default_factory=list)
     # Values a telegram carries besides the register's (flow, other units): not rows.
     values_ignored: int = 0
@@ -129,7 +145,12 @@ class ImportReport:
 
     @property
     def rows_read(self) -> int:
-        return self.rows_imported + self.rows_duplicate + self.rows_rejected
+        return (
+            self.rows_imported
+            + self.rows_duplicate
+            + self.rows_rejected
+            + self.late_actuals
+        )
 
 
 class _Row(NamedTuple):
@@ -159,8 +180,12 @@ class _Parsed:
     rows: list[_Row]
     errors: list[FormatError]
     ignored: int = 0
+    # Radio files: telegram line → its reading flags ("alarm,fault"), when any.
+    flags: dict[int, str] = field(default_factory=dict)
 
 
+# Millions of row tuples live until the insert: see engine.collector.
+@collector.paused()
 def import_readings(
     path_or_bytes: bytes | str | Path,
     *,
@@ -211,16 +236,18 @@ def import_readings(
         report.rejected += readings.rejected
         report.rejected.sort(key=lambda e: (e.file, e.line or 0))
         report.values_ignored += readings.ignored
-        kept, conflicts, replaced = _against_stored(
-            readings.rows, readings.lines, filename
+        kept, conflicts, replaced, late, late_again = _against_stored(
+            readings.rows, readings.lines, filename, parsed.flags
         )
+        report.late_actuals = late
         readings.rows = kept
         report.rejected += conflicts
         report.rejected.sort(key=lambda e: (e.file, e.line or 0))
         report.estimates_replaced = replaced
         report.rows_imported = insert_readings(readings.rows)
+        _store_flags(batch, parsed.flags, readings.lines)
         stored_before = len(readings.rows) - report.rows_imported
-        report.rows_duplicate = readings.duplicates + stored_before
+        report.rows_duplicate = readings.duplicates + stored_before + late_again
         quarantine(batch, report.rejected, filename, options.batch_size)
         _close_batch(batch, report, branch, user)
     log.info(
@@ -390,15 +417,17 @@ def _parse_nem12(data: bytes, filename: str) -> _Parsed:
 
 
 def _parse_wmbus(data: bytes, filename: str, branch: Branch) -> _Parsed:
-    keys = dict(
-        Meter.objects.filter(branch=branch)
-        .exclude(radio_id="")
-        .exclude(aes_key="")
-        .values_list("radio_id", "aes_key")
-    )
-    result = wmbus.read(data, filename=filename, keys=keys)
+    keys, problems = _radio_keys(branch, filename)
+    try:
+        time_zone = ZoneInfo(branch.time_zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise InvalidFormat(
+            f"branch {branch.code} has an unknown time zone {branch.time_zone!r}"
+        ) from None
+    result = wmbus.read(data, filename=filename, keys=keys, time_zone=time_zone)
     rows: list[_Row] = []
     ignored = 0
+    flags = {t.line: ",".join(sorted(t.flags)) for t in result.rows if t.flags}
     for t in result.rows:
         if t.register in _WMBUS_CURRENT:
             code = ""
@@ -409,14 +438,127 @@ def _parse_wmbus(data: bytes, filename: str, branch: Branch) -> _Parsed:
             continue
         rows.append(
             _Row(
-                t.line, _radio_id(t.meter_id), code, t.read_on, "index", t.value, t.unit
+                t.line, radio_ref(t.meter_id), code, t.read_on, "index", t.value, t.unit
             )
         )
-    return _Parsed(rows, list(result.errors), ignored)
+    return _Parsed(rows, problems + list(result.errors), ignored, flags)
 
 
-def _radio_id(text: str) -> str:
-    return text.strip().lower().lstrip("0") or "0"
+def _radio_keys(
+    branch: Branch, filename: str
+) -> tuple[dict[str, str], list[FormatError]]:
+    """radio id → AES key of the branch's encrypted meters, the installed meter's
+    when a removed one had the same id; a meter whose radio id or key is malformed
+    is left out and reported (its telegrams stay unreadable), the others are read."""
+    keys: dict[str, str] = {}
+    problems: list[FormatError] = []
+    meters = (
+        Meter.objects.filter(branch=branch)
+        .exclude(radio_id="")
+        .exclude(aes_key="")
+        .values_list("serial", "radio_id", "aes_key", "removed_on")
+    )
+    # Removed meters first, so that an installed meter's key wins.
+    for serial, radio_id, key, _removed in sorted(meters, key=lambda m: m[3] is None):
+        problem = radio_id_problem(radio_id) or aes_key_problem(key)
+        if problem:
+            problems.append(
+                InvalidValue(
+                    f"meter {serial}: {problem}; its telegrams cannot be decrypted "
+                    "until the meter is corrected",
+                    file=filename,
+                    field="aes_key" if "AES" in problem else "radio_id",
+                )
+            )
+            continue
+        keys[radio_id] = key
+    return keys, problems
+
+
+def _by_radio_day(
+    rows: Sequence[_Row], branch: Branch, filename: str
+) -> tuple[list[_Row], _Accepted]:
+    """Name each telegram row by the serial of the meter that carried its radio id
+    on the row's day: installed on or before it, not removed before it (on an
+    exchange day, the meter installed that day). A radio id no meter carries that
+    day, or several do, rejects the line once; its other values are ignored, and so
+    is a value the line's other values place on a meter."""
+    refs = {r.meter_ref for r in rows}
+    carriers: dict[str, list[tuple[str, date | None, date | None]]] = defaultdict(list)
+    for serial, radio_id, installed_on, removed_on in (
+        Meter.objects.filter(branch=branch)
+        .exclude(radio_id="")
+        .values_list("serial", "radio_id", "installed_on", "removed_on")
+    ):
+        if radio_ref(radio_id) in refs:
+            carriers[radio_ref(radio_id)].append((serial, installed_on, removed_on))
+    resolved = [(row, *_carrier(row, carriers.get(row.meter_ref, []))) for row in rows]
+    # A set date before the meter's installation (a date set at the factory) does
+    # not reject a telegram whose current value found its meter.
+    placed = {(row.line, row.meter_ref) for row, carrier, _ in resolved if carrier}
+    out = _Accepted()
+    kept: list[_Row] = []
+    told = set(placed)
+    for row, carrier, problem in resolved:
+        if carrier is not None:
+            kept.append(row._replace(meter_ref=carrier))
+        elif (row.line, row.meter_ref) in told:
+            out.ignored += 1
+        else:
+            told.add((row.line, row.meter_ref))
+            out.rejected.append(
+                InvalidValue(problem, file=filename, line=row.line, field="meter")
+            )
+    return kept, out
+
+
+def _carrier(
+    row: _Row, meters: list[tuple[str, date | None, date | None]]
+) -> tuple[str | None, str]:
+    """The serial of the meter ``row`` belongs to, or None and why not."""
+    if not meters:
+        return None, f"unknown meter {row.meter_ref!r} in this branch"
+    day = row.read_on
+    if day is None:
+        return meters[0][0], ""  # rejected later for its missing date
+    on_day = [
+        m
+        for m in meters
+        if (m[1] is None or m[1] <= day) and (m[2] is None or day <= m[2])
+    ]
+    if len(on_day) > 1:
+        on_day = [m for m in on_day if m[2] is None or day < m[2]]
+    if len(on_day) == 1:
+        return on_day[0][0], ""
+    if not on_day:
+        return None, f"no meter with radio id {row.meter_ref!r} is installed on {day}"
+    serials = ", ".join(sorted(m[0] for m in on_day))
+    return None, (
+        f"radio id {row.meter_ref!r} is set on several meters installed on {day} "
+        f"({serials}): correct the meters, then import the file again"
+    )
+
+
+def _store_flags(
+    batch: ImportBatch,
+    flags: dict[int, str],
+    lines: dict[tuple[int, date, str], int],
+) -> None:
+    """Write the telegrams' status words on the readings this batch stored: one
+    query for the batch's readings, one update per distinct set of words."""
+    if not flags:
+        return
+    by_flags: dict[str, list[int]] = defaultdict(list)
+    stored = Reading.objects.filter(batch=batch).values_list(
+        "pk", "register_id", "read_on", "kind"
+    )
+    for pk, register_id, read_on, kind in stored:
+        words = flags.get(lines.get((register_id, read_on, kind), 0), "")
+        if words:
+            by_flags[words].append(pk)
+    for words, pks in by_flags.items():
+        for at in range(0, len(pks), 2000):
+            Reading.objects.filter(pk__in=pks[at : at + 2000]).update(flags=words)
 
 
 def _column_map(
@@ -473,15 +615,7 @@ def _targets(
                 branch=branch, service_point__identifier__in=ids
             ).values_list("pk", "service_point__identifier"):
                 meter_of[nmi].append(meter_id)
-    elif fmt == "wmbus":
-        for meter_id, radio_id in (
-            Meter.objects.filter(branch=branch)
-            .exclude(radio_id="")
-            .values_list("pk", "radio_id")
-        ):
-            if _radio_id(radio_id) in refs:
-                meter_of[_radio_id(radio_id)].append(meter_id)
-    else:
+    else:  # by serial; telegram rows are named by serial in _by_radio_day
         for ids in _chunks(refs):
             for meter_id, serial in Meter.objects.filter(
                 branch=branch, serial__in=ids
@@ -522,15 +656,23 @@ def _against_stored(
     rows: list[ReadingTuple],
     lines: dict[tuple[int, date, str], int],
     filename: str,
-) -> tuple[list[ReadingTuple], list[FormatError], int]:
+    flags: dict[int, str],
+) -> tuple[list[ReadingTuple], list[FormatError], int, int, int]:
     """Compare the rows with the readings stored for the same register, day and kind.
 
     The same value: a duplicate, left out by the insert. A stored estimate that no
-    issued invoice used: replaced by the actual reading. Any other different value:
-    the row is rejected (quarantined) naming the stored reading, never dropped as a
-    duplicate, so a late or corrected reading is not lost silently."""
+    issued invoice used: replaced by the actual reading. A stored estimate that an
+    issued invoice used: it stays (the billed period keeps its closing index) and the
+    row is stored as a ``LateReading``, which the next bill's trace shows settling
+    the difference; a second, different late reading of that day is rejected, the
+    same one again is a duplicate. Any other different value: the row is rejected
+    (quarantined) naming the stored reading, never dropped as a duplicate, so a late
+    or corrected reading is not lost silently. A late reading keeps its telegram's
+    status words (``flags``: line → words), as a stored reading does. Returns the
+    rows to insert, the rejections, the estimates replaced, the late readings
+    stored and the late readings that were stored already."""
     if not rows:
-        return rows, [], 0
+        return rows, [], 0, 0, 0
     from meterbill.invoicing.queries import invoice_using
 
     registers = {r[0] for r in rows}
@@ -541,9 +683,12 @@ def _against_stored(
             register_id__in=registers, read_on__gte=min(days), read_on__lte=max(days)
         ).values_list("pk", "register_id", "read_on", "kind", "value", "status")
     }
+    late_before = _late_stored(registers, min(days), max(days))
     kept: list[ReadingTuple] = []
     conflicts: list[FormatError] = []
     replace: list[int] = []
+    late: list[LateReading] = []
+    late_again = 0
     for row in rows:
         found = stored.get((row[0], row[1], row[3]))
         if found is None or found[1] == row[4]:
@@ -556,6 +701,35 @@ def _against_stored(
                 replace.append(pk)
                 kept.append(row)
                 continue
+            earlier = late_before.get((row[0], row[1]))
+            if earlier is not None and earlier != row[4]:
+                # Two actuals for one day: which one settles is for a person.
+                conflicts.append(
+                    InvalidValue(
+                        f"{row[4]} conflicts with the late actual reading {earlier} "
+                        f"of {row[1]} stored before; correct it through the "
+                        "review queue",
+                        file=filename,
+                        line=lines.get((row[0], row[1], row[3])),
+                        field="value",
+                    )
+                )
+                continue
+            if earlier is not None:
+                late_again += 1  # the same late reading again: a duplicate
+                continue
+            late.append(
+                LateReading(
+                    register_id=row[0],
+                    read_on=row[1],
+                    value=row[4],
+                    source=row[5],
+                    flags=flags.get(lines.get((row[0], row[1], row[3]), 0), ""),
+                    estimate_id=pk,
+                    batch_id=row[9],
+                )
+            )
+            continue
         conflicts.append(
             InvalidValue(
                 f"{row[4]} conflicts with the stored {status} reading {value} of "
@@ -567,7 +741,23 @@ def _against_stored(
         )
     if replace:
         Reading.objects.filter(pk__in=replace).delete()
-    return kept, conflicts, len(replace)
+    LateReading.objects.bulk_create(late, ignore_conflicts=True)
+    return kept, conflicts, len(replace), len(late), late_again
+
+
+def _late_stored(
+    registers: set[int], first: date, last: date
+) -> dict[tuple[int, date], Decimal]:
+    """(register, day) → the late actual reading stored for it (the last one, when
+    an older import stored several)."""
+    return {
+        (register_id, day): value
+        for register_id, day, value in LateReading.objects.filter(
+            register_id__in=registers, read_on__gte=first, read_on__lte=last
+        )
+        .order_by("pk")
+        .values_list("register_id", "read_on", "value")
+    }
 
 
 def _accepted(
@@ -583,11 +773,14 @@ def _accepted(
 
     A row that repeats the (register, day, kind) of an earlier row of the file is a
     duplicate; one that repeats a stored reading is left out by the insert."""
+    out = _Accepted()
+    if fmt == "wmbus":
+        rows, out = _by_radio_day(rows, branch, batch.filename)
     targets = _targets(rows, fmt, branch)
     if fmt == "wmbus":
-        rows, out = _wmbus_rows(rows, targets, batch.filename)
-    else:
-        out = _Accepted()
+        rows, by_unit = _wmbus_rows(rows, targets, batch.filename)
+        out.rejected += by_unit.rejected
+        out.ignored += by_unit.ignored
     known_meters = {ref for ref, _code in targets}
     source = options.source or (
         Reading.Source.RADIO if fmt == "wmbus" else Reading.Source.FILE
@@ -602,19 +795,33 @@ def _accepted(
     at = entered_at(timezone.now())
     seen: set[tuple[int, date, str]] = set()
     accept, reject = out.rows.append, out.rejected.append
+    target_of = targets.get
     for row in rows:
-        outcome = _check(row, targets, known_meters, today)
-        if isinstance(outcome, _Rejection):
-            reject(
-                InvalidValue(
-                    outcome.message,
-                    file=filename,
-                    line=row.line,
-                    field=outcome.field,
+        # The common row (a known register, a date, no unit to convert, a value
+        # that fits) without a call; any other goes through _check, which says why.
+        target = target_of((row.meter_ref, row.register))
+        read_on, value = row.read_on, row.value
+        if (
+            target is None
+            or read_on is None
+            or read_on > today
+            or (row.unit and row.unit != target.unit)
+            or not _fits(value)
+        ):
+            outcome = _check(row, targets, known_meters, today)
+            if isinstance(outcome, _Rejection):
+                reject(
+                    InvalidValue(
+                        outcome.message,
+                        file=filename,
+                        line=row.line,
+                        field=outcome.field,
+                    )
                 )
-            )
-            continue
-        register_id, read_on, value = outcome
+                continue
+            register_id, read_on, value = outcome
+        else:
+            register_id = target.register_id
         key = (register_id, read_on, row.kind)
         if key in seen:
             out.duplicates += 1
@@ -728,30 +935,44 @@ def _in_unit(value: Decimal, unit: str, target_unit: str) -> Decimal | None:
 
 
 def _fits(value: Decimal) -> bool:
-    exponent = value.as_tuple().exponent
-    return (
-        isinstance(exponent, int)
-        and exponent >= -VALUE_PLACES
-        and abs(value) < VALUE_LIMIT
-    )
+    """At most VALUE_PLACES decimals (trailing zeros count) and below VALUE_LIMIT.
+
+    The plain text of a Decimal (no exponent) has exactly -exponent digits after
+    the point: reading it is five times quicker than ``as_tuple`` on millions of
+    rows; a text with an exponent (or NaN, Infinity) takes the tuple."""
+    text = str(value)
+    if "E" in text or not value.is_finite():
+        exponent = value.as_tuple().exponent
+        return (
+            isinstance(exponent, int)
+            and exponent >= -VALUE_PLACES
+            and abs(value) < VALUE_LIMIT
+        )
+    point = text.find(".")
+    decimals = 0 if point < 0 else len(text) - point - 1
+    # |value| < 10 ** LIMIT_DIGITS exactly when its leading digit is below it
+    return decimals <= VALUE_PLACES and (not value or value.adjusted() < LIMIT_DIGITS)
 
 
 def quarantine(
     batch: ImportBatch, errors: Sequence[FormatError], filename: str, size: int = 2000
 ) -> None:
-    """Keep every rejected row of ``batch``: line, field and message."""
-    RejectedRow.objects.bulk_create(
-        [
-            RejectedRow(
-                batch=batch,
-                file="" if e.file in ("", filename) else e.file[:255],
-                line=e.line,
-                field=(e.field or "")[:64],
-                message=e.message,
+    """Keep every rejected row of ``batch``: line, field and message, written as
+    plain rows (a file may reject hundreds of thousands of them) in the batches of
+    ``dbbulk``; ``size`` is no longer needed and kept for the callers."""
+    insert_rows(
+        RejectedRow,
+        ("batch_id", "file", "line", "field", "message"),
+        (
+            (
+                batch.pk,
+                "" if e.file in ("", filename) else e.file[:255],
+                e.line,
+                (e.field or "")[:64],
+                e.message,
             )
             for e in errors
-        ],
-        batch_size=size,
+        ),
     )
 
 

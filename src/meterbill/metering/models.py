@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from meterbill.orgs.models import Branch
 from meterbill.premises.models import Apartment, Residence, ServicePoint, Utility
@@ -11,11 +12,11 @@ from meterbill.premises.models import Apartment, Residence, ServicePoint, Utilit
 
 class Meter(models.Model):
     class Kind(models.TextChoices):
-        MAIN = "main", "Main meter (building)"
-        BRANCH_COUNTER = "branch_counter", "Branching counter"
-        APARTMENT = "apartment", "Apartment meter"
-        HCA = "hca", "Heat cost allocator"
-        SERVICE_POINT = "service_point", "Service point meter"
+        MAIN = "main", _("Main meter (building)")
+        BRANCH_COUNTER = "branch_counter", _("Branching counter")
+        APARTMENT = "apartment", _("Apartment meter")
+        HCA = "hca", _("Heat cost allocator")
+        SERVICE_POINT = "service_point", _("Service point meter")
 
     # Denormalised from the premises so that isolation is one filter on every query.
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT)
@@ -68,10 +69,10 @@ class Register(models.Model):
     unit = models.CharField(max_length=16)
 
     class Role(models.TextChoices):
-        CONSUMPTION = "consumption", "Billed consumption"
-        EXPORT = "export", "Export (generation)"
-        REACTIVE = "reactive", "Reactive energy"
-        INFO = "info", "Information only"
+        CONSUMPTION = "consumption", _("Billed consumption")
+        EXPORT = "export", _("Export (generation)")
+        REACTIVE = "reactive", _("Reactive energy")
+        INFO = "info", _("Information only")
 
     # Number of integer digits: the index rolls over at 10**digits.
     digits = models.PositiveSmallIntegerField(default=8)
@@ -118,25 +119,27 @@ class RejectedRow(models.Model):
 
 class Reading(models.Model):
     class Kind(models.TextChoices):
-        INDEX = "index", "Index (register value)"
-        CONSUMPTION = "consumption", "Consumed units"
+        INDEX = "index", _("Index (register value)")
+        CONSUMPTION = "consumption", _("Consumed units")
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "Keyed in"
-        DEVICE = "device", "Mobile device"
-        RADIO = "radio", "Radio"
-        FILE = "file", "Remote reading file"
-        PORTAL = "portal", "Customer portal"
-        ESTIMATE = "estimate", "Estimated"
+        MANUAL = "manual", _("Keyed in")
+        DEVICE = "device", _("Mobile device")
+        RADIO = "radio", _("Radio")
+        FILE = "file", _("Remote reading file")
+        PORTAL = "portal", _("Customer portal")
+        ESTIMATE = "estimate", _("Estimated")
 
     class Status(models.TextChoices):
-        ACTUAL = "actual", "Actual"
-        ESTIMATED = "estimated", "Estimated"
-        CORRECTED = "corrected", "Corrected"
-        REJECTED = "rejected", "Rejected"
+        ACTUAL = "actual", _("Actual")
+        ESTIMATED = "estimated", _("Estimated")
+        CORRECTED = "corrected", _("Corrected")
+        REJECTED = "rejected", _("Rejected")
 
+    # No index of its own: the unique constraint (register, read_on, kind) starts
+    # with it and serves every lookup by register (and by register and day).
     register = models.ForeignKey(
-        Register, on_delete=models.CASCADE, related_name="readings"
+        Register, on_delete=models.CASCADE, related_name="readings", db_index=False
     )
     read_on = models.DateField()
     # For consumption rows: the first day covered (read_on is the last).
@@ -161,6 +164,11 @@ class Reading(models.Model):
     # Who read it on site (mobile device imports) and the photo the device took.
     reader = models.CharField(max_length=64, blank=True)
     photo_ref = models.CharField(max_length=255, blank=True)
+    # Device status words, comma-separated and sorted ("fault,low_battery"): the
+    # radio import fills them from the telegram's status byte; engine.rules.FAULT_FLAGS
+    # names those that make the reading untrustworthy.
+    # A database default too: the bulk insert (metering.bulk) names no flags column.
+    flags = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [
@@ -170,7 +178,6 @@ class Reading(models.Model):
                 fields=["register", "read_on", "kind"], name="reading_once_a_day"
             )
         ]
-        indexes = [models.Index(fields=["register", "read_on"])]
 
 
 class ColumnMap(models.Model):
@@ -194,3 +201,77 @@ class ColumnMap(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LateReading(models.Model):
+    """An actual reading that arrived after an issued invoice billed an estimate of
+    the same register and day.
+
+    The estimate stays the closing index of the billed period (the invoice does not
+    change); the next period's consumption runs from the estimate to its own closing
+    index, so the difference settles there, and the next bill's trace names this
+    reading. Kept apart from ``Reading`` because that holds one value per register,
+    day and kind."""
+
+    register = models.ForeignKey(
+        Register, on_delete=models.CASCADE, related_name="late_readings"
+    )
+    read_on = models.DateField()
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    source = models.CharField(max_length=10, choices=Reading.Source.choices)
+    # The device's status words, as on Reading.flags: a faulty late actual must
+    # still raise allocator_fault in the bill it settles.
+    flags = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # The billed estimate this reading came too late for.
+    estimate = models.ForeignKey(
+        Reading, null=True, on_delete=models.SET_NULL, related_name="late_actuals"
+    )
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "read_on", "value"], name="late_reading_once"
+            )
+        ]
+
+
+class TemperatureDay(models.Model):
+    """The mean outdoor temperature of one day at a branch's weather station: the
+    series the degree-day estimate regresses heating use on."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE)
+    # A branch may hold several stations; blank is the branch's default one.
+    station = models.CharField(max_length=32, blank=True, default="")
+    day = models.DateField()
+    mean_c = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "station", "day"], name="temperature_once_a_day"
+            )
+        ]
+
+
+class EstimationSetting(models.Model):
+    """Which estimation methods a branch uses for a utility, in order of preference
+    (the first that can estimate wins); without a row: average daily use only.
+
+    ``methods`` is comma-separated codes of ``engine.estimation.METHODS``."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE)
+    utility = models.ForeignKey(Utility, on_delete=models.CASCADE)
+    methods = models.CharField(max_length=128)
+    # The TemperatureDay station the degree-day method reads; blank: the default.
+    station = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "utility"], name="estimation_setting"
+            )
+        ]

@@ -3,7 +3,7 @@
 from .reader import TelegramReading, read
 from .records import Record
 from .security import KeyMissing, WrongKey
-from .telegram import FormatCache, Telegram, decode
+from .telegram import FormatCache, Telegram, decode, decode_all
 
 __all__ = [
     "FormatCache",
@@ -13,5 +13,6 @@ __all__ = [
     "TelegramReading",
     "WrongKey",
     "decode",
+    "decode_all",
     "read",
 ]

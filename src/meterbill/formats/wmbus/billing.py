@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
 from meterbill.engine.money import round_to
+from meterbill.formats.errors import InvalidValue
 
 from .records import Record
 
@@ -87,15 +88,20 @@ def _current(records: list[Record], kind: Callable[[Record], bool]) -> Decimal |
 
 
 def _in_billing_unit(record: Record) -> Decimal:
+    """The record's value in the billing unit; InvalidValue when it has none (a
+    corrupted record: infinite, or too large to hold to ENERGY_PLACES)."""
     value = record.value
     assert isinstance(value, Decimal)
-    if record.quantity.unit == "Wh":
-        return round_to(value / _WH_PER_KWH, ENERGY_PLACES, ROUND_HALF_EVEN).normalize()
-    if record.quantity.unit == "J":
-        return round_to(
-            value / _JOULES_PER_KWH, ENERGY_PLACES, ROUND_HALF_EVEN
-        ).normalize()
-    return value
+    divisor = {"Wh": _WH_PER_KWH, "J": _JOULES_PER_KWH}.get(record.quantity.unit)
+    if divisor is None:
+        return value
+    try:
+        return round_to(value / divisor, ENERGY_PLACES, ROUND_HALF_EVEN).normalize()
+    except ArithmeticError:
+        raise InvalidValue(
+            f"energy value {value} {record.quantity.unit} cannot be read as kWh",
+            field="value",
+        ) from None
 
 
 def _set_date_values(records: list[Record]) -> dict[str, BillingValue]:

@@ -117,6 +117,43 @@ def parse_frame(telegram: bytes) -> Frame:
     )
 
 
+def split_frames(capture: bytes) -> list[bytes]:
+    """The frames of a capture that holds several telegrams of one meter back to back.
+
+    Meters may send a burst of telegrams (OMS volume 2: a static telegram with the
+    device data, then a dynamic one with the registers) that a receiver logs as one
+    record. Each frame ends where its L-field says (EN 13757-4: L counts the bytes
+    after it; in format A the CRC blocks come on top); a frame follows only when
+    its C-field, M-field and A-field equal the first's. Anything else after the
+    first frame stays attached to it, and ``parse_frame`` decides.
+    """
+    frames = []
+    rest = bytes(capture)
+    while True:
+        size = _size_on_the_wire(rest)
+        following = rest[size:] if size else b""
+        if len(following) < 11 or following[1:10] != rest[1:10]:
+            frames.append(rest)
+            return frames
+        frames.append(rest[:size])
+        rest = following
+
+
+def _size_on_the_wire(telegram: bytes) -> int:
+    """Bytes the first wireless frame takes, with its CRC blocks if it has them;
+    0 when the data is a wired frame or shorter than its L-field says."""
+    if len(telegram) < 11 or (telegram[0] == 0x68 and telegram[3] == 0x68):
+        return 0
+    length = telegram[0]
+    if len(telegram) < length + 1:
+        return 0
+    blocks = 1 + -(-(length + 1 - 10) // 16)  # block 1, then 16 bytes a block
+    with_crcs = length + 1 + 2 * blocks
+    if len(telegram) >= with_crcs and _strip_format_a(telegram, length) is not None:
+        return with_crcs
+    return length + 1
+
+
 def _wired_long_frame(telegram: bytes) -> Frame:
     """EN 13757-2 long frame: 68 L L 68 C A CI data CS 16."""
     length = telegram[1]

@@ -1,5 +1,7 @@
 """Manufacturer-specific payloads (CI-fields 0xA0-0xB7, EN 13757-7 table 2) of meter
-families common in radio-reading routes, decoded from their published layouts."""
+families common in radio-reading routes, decoded from their published layouts
+(manufacturer documents or the layouts other open decoders such as wmbusmeters
+document and check against the meters' displays)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from .telegram import Telegram
 
 _TECHEM_WATER_VERSIONS = {0x74, 0x95}  # MK Radio 3 and MK Radio 4
+# MK Radio 3a: version 0x50 with Techem's device type 0x72 (cold water).
+_TECHEM_MK_RADIO_3A = (0x50, 0x72)
 _DIEHL = {"DME", "HYD", "SAP"}  # Diehl Metering and its Hydrometer/Sappel brands
 _DIEHL_CI = {0xA0, 0xA1, 0xA2, 0xA3}
 
@@ -28,7 +32,10 @@ _PRIOS_CHECK = 0x4B
 
 def handles(address: Address, ci: int) -> bool:
     if address.manufacturer == "TCH":
-        return ci == 0xA2 and address.version in _TECHEM_WATER_VERSIONS
+        return ci == 0xA2 and (
+            address.version in _TECHEM_WATER_VERSIONS
+            or (address.version, address.device_type) == _TECHEM_MK_RADIO_3A
+        )
     if address.manufacturer in _DIEHL:
         return ci in _DIEHL_CI
     return address.manufacturer == "APA" and ci in (0xA0, 0xA1)
@@ -38,6 +45,8 @@ def decode(
     address: Address, body: bytes, key: bytes | None
 ) -> dict[str, Decimal | date | str]:
     if address.manufacturer == "TCH":
+        if (address.version, address.device_type) == _TECHEM_MK_RADIO_3A:
+            return _techem_mk_radio_3a(body)
         return _techem_water(body)
     if address.manufacturer in _DIEHL:
         return _diehl_prios(address, body)
@@ -57,6 +66,17 @@ def _techem_water(body: bytes) -> dict[str, Decimal | date | str]:
         "total_m3": (at_set_date + since_set_date) * tenth,
         "volume_at_set_date_m3": at_set_date * tenth,
     }
+
+
+def _techem_mk_radio_3a(body: bytes) -> dict[str, Decimal | date | str]:
+    """Techem MK Radio 3a: after the CI-field two status bytes, the current date
+    (16 bits little-endian: day in bits 0-4, month in bits 5-8, year after 2000 in
+    bits 9-15), then the total volume in 0.1 m3 (24 bits little-endian); monthly
+    history follows and is not read."""
+    if len(body) < 8:
+        raise InvalidFormat("Techem MK Radio 3a payload truncated", field="telegram")
+    tenths = int.from_bytes(body[5:8], "little")
+    return {"total_m3": tenths * Decimal("0.1")}
 
 
 def from_records(telegram: Telegram) -> dict[str, Decimal | date | str]:

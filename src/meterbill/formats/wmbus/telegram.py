@@ -11,7 +11,7 @@ from decimal import Decimal
 from meterbill.formats.errors import FormatError, InvalidFormat
 
 from . import proprietary, security
-from .link import Address, Frame, address_from, crc16, parse_frame
+from .link import Address, Frame, address_from, crc16, parse_frame, split_frames
 from .records import Record, format_signature_bytes, parse_records, parse_with_format
 
 # Format bytes of full frames, by format signature, so that later compact frames
@@ -22,6 +22,10 @@ _ELL = {0x8C: 2, 0x8D: 6, 0x8E: 10, 0x8F: 14}  # header bytes after the CI-field
 _TPL_NONE = {0x78: False, 0x79: True}  # CI → compact frame?
 _TPL_SHORT = {0x7A: False, 0x7B: True}
 _TPL_LONG = {0x72: False, 0x73: True}
+
+# Security modes 16-31 of the configuration field are reserved for future use
+# (EN 13757-7, OMS volume 2): nothing says whether or how such a payload is encrypted.
+_RESERVED_MODES = range(16, 32)
 
 # Status byte, EN 13757-7 table 7 (application status in bits 0-1).
 _APPLICATION_STATUS = {0: "", 1: "BUSY", 2: "APPLICATION_ERROR", 3: "ALARM"}
@@ -81,6 +85,17 @@ def decode(
         raise
     except (IndexError, ValueError, KeyError) as exc:
         raise InvalidFormat(f"malformed telegram: {exc}", field="telegram") from exc
+
+
+def decode_all(
+    capture: bytes,
+    key: bytes | None = None,
+    *,
+    formats: FormatCache | None = None,
+) -> list[Telegram]:
+    """Decode every frame of a capture that holds several telegrams of one meter
+    back to back (``link.split_frames``); a capture of one frame gives one."""
+    return [decode(frame, key, formats=formats) for frame in split_frames(capture)]
 
 
 def _decode(data: bytes, key: bytes | None, formats: FormatCache | None) -> Telegram:
@@ -235,6 +250,12 @@ def _decrypt(
     if mode not in (5, 7):
         if payload[:2] == security.CHECK:
             return payload
+        if mode in _RESERVED_MODES:
+            raise InvalidFormat(
+                f"security mode {mode} is reserved (EN 13757-7: 16-31 for future "
+                "use): whether the payload is encrypted is not defined",
+                field="telegram",
+            )
         raise InvalidFormat(f"security mode {mode} is not supported", field="telegram")
     blocks = (result.configuration >> 4) & 0x0F
     size = 16 * blocks if blocks else len(payload) - len(payload) % 16
