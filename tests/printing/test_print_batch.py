@@ -63,3 +63,17 @@ def test_it_records_a_print_job_and_an_audit_event(billed_building, tmp_path, al
     assert event.object_id == str(job.pk)
     assert event.user_id == alice.pk
     assert event.after["invoices"] == numbers_by_apartment(billed_building)
+
+
+def test_each_invoice_keeps_its_own_page_numbers(billed_building, tmp_path):
+    period = billed_building["period"]
+
+    print_batch(period, tmp_path, workers=2)
+
+    # then each invoice page's footer names its invoice and counts its own pages
+    # (one page each), in delivery order, also when two processes render
+    pages = pdf_text(tmp_path / "N-2026-11-R1.pdf").split("\f")
+    for number, page in zip(
+        numbers_by_apartment(billed_building), pages[1:4], strict=True
+    ):
+        assert f"{number} · Page 1 / 1" in page

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import csv_safe
 from .errors import InvalidFormat, InvalidValue, ReadResult
 
 ROUTE_FORMAT = "meterbill-route"
@@ -99,7 +100,7 @@ def export_route(stops: list[RouteStop]) -> tuple[bytes, bytes]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=STOP_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows(csv_safe.row(record) for record in records)
     return json_bytes, buffer.getvalue().encode("utf-8")
 
 

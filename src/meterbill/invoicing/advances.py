@@ -2,9 +2,9 @@
 
 ``issue_advance`` forecasts a contract's consumption for a coming period from its
 meter history and daily mean temperatures (``engine.forecast``), prices it with the
-contract's tariff (``engine.rating``) and issues an advance invoice (EN 16931 type
-386, a prepayment invoice) with VAT, as VAT on advance payments is due when the
-advance is invoiced or paid (Directive 2006/112/EC, art. 65).
+contract's tariff components (``engine.pricing``) and issues an advance invoice
+(EN 16931 type 386, a prepayment invoice) with VAT, as VAT on advance payments is
+due when the advance is invoiced or paid (Directive 2006/112/EC, art. 65).
 
 ``settle`` bills the period's actual lines and deducts each advance with a negative
 line per VAT group of the advance (quantity −1, the advance's taxable amount as the
@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from meterbill.audit import trail
 from meterbill.billing import inputs
 from meterbill.billing.models import Period
+from meterbill.engine.billing import Charge, PeriodIn
 from meterbill.engine.consumption import RegisterIn
 from meterbill.engine.forecast import (
     CELSIUS_GRID,
@@ -37,7 +40,8 @@ from meterbill.engine.forecast import (
     Usage,
     forecast,
 )
-from meterbill.engine.rating import Line, TariffPrice, fixed_line, unit_line
+from meterbill.engine.pricing import Item, ServiceTariff, describe, price_charge
+from meterbill.engine.rating import Line
 from meterbill.premises.models import Contract
 
 from .corrections import OPEN, current_charge, issue_document
@@ -77,7 +81,7 @@ def register_usages(register: RegisterIn) -> list[Usage]:
 
 def _inputs(
     contract: Contract, period: Period
-) -> tuple[Mapping[str, TariffPrice], Mapping[str, Sequence[RegisterIn]]]:
+) -> tuple[Mapping[str, ServiceTariff], Mapping[str, Sequence[RegisterIn]]]:
     if contract.apartment is not None:
         residence_id = contract.apartment.residence_id
         residences, _c = inputs.residences_input([residence_id], period)
@@ -99,12 +103,13 @@ def advance_lines(
     temperatures: Mapping[date, Decimal],
     balance_points: Sequence[float] = CELSIUS_GRID,
 ) -> list[Line]:
-    """The priced lines of an advance: each metered utility's forecast quantity at
-    the tariff in force at the period's end, plus the fixed charges."""
+    """The priced lines of an advance: each metered utility's forecast quantity
+    rated with the tariff's components over the period, as the bill run rates an
+    actual quantity (fixed charges included)."""
     services, meters = _inputs(contract, period)
     utilities = inputs.utilities_for(period.branch.organisation_id)
-    lines: list[Line] = []
-    for code, price in services.items():
+    charge = Charge(contract.pk, contract.apartment_id)
+    for code in services:
         utility = utilities[code]
         registers = meters.get(code, ())
         if not registers:
@@ -128,27 +133,31 @@ def advance_lines(
                 ) from exc
             quantity += f.quantity
             traces.append({"register": reg.register_id, **f.trace})
-        lines.append(
-            unit_line(
+        charge.items.append(
+            Item(
                 code,
+                "own",
                 f"{utility.name} – advance {period.name} (forecast)",
                 quantity,
                 utility.unit,
                 utility.unit_code,
-                price,
                 {"forecast": traces},
             )
         )
-    if not lines:
+    if not charge.items:
         raise AdvanceError(f"contract {contract}: no metered service to forecast")
-    for code, price in services.items():
-        name = utilities[code].name if code in utilities else code
-        fixed = fixed_line(
-            code, f"{name} – fixed charge", price, period.starts_on, period.ends_on
+    pin = PeriodIn(period.starts_on, period.ends_on, period.name)
+    price_charge(charge, services, utilities, pin)
+    if charge.findings:
+        raise AdvanceError(
+            f"contract {contract}: {'; '.join(f.message for f in charge.findings)}"
         )
-        if fixed is not None:
-            lines.append(fixed)
-    return lines
+    for line in charge.lines:
+        if line.wording is not None and line.wording.suffix == "own":
+            # A forecast, not what the meter measured.
+            line.wording = replace(line.wording, suffix="forecast")
+            line.description = describe(line.wording, {})
+    return charge.lines
 
 
 def issue_advance(
@@ -161,6 +170,12 @@ def issue_advance(
 ) -> Invoice:
     """Issue (once per contract and period) the advance invoice for ``period``;
     ``temperatures`` are daily means over the history and its calendar days."""
+    billed = billed_contracts(period).filter(contract=contract).first()
+    if billed is not None:
+        raise AdvanceError(
+            f"contract {contract}: period {period.name} is already billed by "
+            f"invoice {billed}; an advance would bill it a second time"
+        )
     lines = advance_lines(contract, period, temperatures, balance_points)
     with transaction.atomic():
         adv = issue_document(
@@ -186,6 +201,13 @@ def issue_advance(
                 },
             )
     return adv
+
+
+def billed_contracts(period: Period) -> QuerySet[Invoice]:
+    """The invoices in force that bill ``period``'s consumption (the bill run's,
+    a settlement's, a rebill's or a correction's): their contracts get no advance
+    for the period."""
+    return Invoice.objects.filter(period=period, kind=K.INVOICE, state__in=OPEN)
 
 
 def deduction_lines(advances: Sequence[Invoice]) -> list[Line]:

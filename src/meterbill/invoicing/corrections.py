@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,7 +31,9 @@ from meterbill.audit import trail
 from meterbill.billing import inputs
 from meterbill.billing.models import Finding, Period
 from meterbill.engine.billing import Charge, PeriodIn, bill_direct, bill_residence
+from meterbill.engine.money import round_money
 from meterbill.engine.rating import Line
+from meterbill.premises.contract_charges import release_billed
 from meterbill.premises.models import Contract, Customer
 
 from .issue import IssueContext, issue_charges
@@ -88,12 +90,27 @@ def mark_sent(invoice: Invoice, user: Any) -> Invoice:
     return inv
 
 
-def mark_paid(invoice: Invoice, user: Any, paid_on: date) -> Invoice:
-    """issued or sent → paid (for a credit note: refunded or set off)."""
+def mark_paid(
+    invoice: Invoice, user: Any, paid_on: date, amount: Decimal | None = None
+) -> Invoice:
+    """issued or sent → paid (for a credit note: refunded or set off). ``amount``,
+    when given, is the payment received: it must be the invoice's gross total, as
+    part payments are not recorded; it goes into the audit event."""
     with transaction.atomic():
         inv = _locked(invoice)
         before = inv.state
         _require(inv, [S.ISSUED, S.SENT], "mark as paid")
+        if amount is not None and amount != inv.total_gross:
+            raise InvoiceStateError(
+                f"invoice {inv}: payment of {amount} {inv.currency} is not the "
+                f"amount due {inv.total_gross} {inv.currency}; part payments are "
+                "not recorded"
+            )
+        if inv.issue_date and paid_on < inv.issue_date:
+            raise InvoiceStateError(
+                f"invoice {inv}: paid on {paid_on}, before its issue date "
+                f"{inv.issue_date}"
+            )
         inv.state, inv.paid_on = S.PAID, paid_on
         inv.save(update_fields=["state", "paid_on"])
         _audit(
@@ -101,7 +118,11 @@ def mark_paid(invoice: Invoice, user: Any, paid_on: date) -> Invoice:
             inv,
             user,
             {"state": before},
-            {"state": S.PAID, "paid_on": paid_on.isoformat()},
+            {
+                "state": S.PAID,
+                "paid_on": paid_on.isoformat(),
+                "amount": str(inv.total_gross if amount is None else amount),
+            },
         )
     return inv
 
@@ -123,11 +144,17 @@ def _cancel(inv: Invoice, user: Any, reason: str, issue_date: date) -> Invoice:
         raise InvoiceStateError(
             f"advance invoice {inv}: already deducted by invoice {inv.settled_by}"
         )
-    lines = [_engine_line(ln) for ln in _lines_of([inv.pk])[inv.pk]]
+    lines = _left_to_credit(inv)
+    if not any(line.net_amount for line in lines):
+        raise InvoiceStateError(
+            f"invoice {inv}: earlier credit notes credited all of it; "
+            "nothing is left to cancel"
+        )
     note = _issue(inv, lines, K.CREDIT_NOTE, f"cancel:{inv.pk}", reason, issue_date)
     before = inv.state
     inv.state = S.CANCELLED
     inv.save(update_fields=["state"])
+    release_billed(inv.pk)  # its one-off contract items are billed again
     _audit(
         "invoice.cancelled",
         inv,
@@ -137,6 +164,114 @@ def _cancel(inv: Invoice, user: Any, reason: str, issue_date: date) -> Invoice:
     )
     _audit_issue("invoice.credit_note_issued", note, user)
     return note
+
+
+def creditable(invoice: Invoice) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per line of ``invoice`` (by id): the quantity and net amount that can still be
+    credited, i.e. the line's own less what the credit notes correcting this
+    invoice credited for the line's key. Lines with a negative quantity (a
+    settlement's advance deductions) cannot be credited."""
+    left = _summed(_left_to_credit(invoice))
+    out = {}
+    for ln in _lines_of([invoice.pk])[invoice.pk]:
+        qty, net = left.get(_key(_engine_line(ln)), [ZERO, ZERO])
+        if ln.quantity > 0 and net > 0:
+            out[ln.pk] = (min(qty, ln.quantity), min(net, ln.net_amount))
+    return out
+
+
+def credit_lines(
+    invoice: Invoice,
+    user: Any,
+    reason: str,
+    quantities: Mapping[int, Decimal],
+    issue_date: date | None = None,
+) -> Invoice:
+    """A credit note for part of an invoice: for each chosen line (by id) the
+    quantity given, at the line's unit price, net = quantity × price rounded to the
+    cent once (the line's remaining net when the whole remaining quantity is
+    credited, so that crediting everything gives back exactly what was billed).
+    The invoice stays in force for the rest; ``corrects`` → the invoice."""
+    day = issue_date or timezone.localdate()
+    if not reason.strip():
+        raise InvoiceStateError(f"invoice {invoice}: a credit note needs a reason")
+    with transaction.atomic():
+        inv = _locked(invoice)
+        _require(inv, OPEN, "credit", kinds=[K.INVOICE])
+        lines = credit_preview(inv, quantities)
+        seq = Invoice.objects.filter(corrects=inv).count()
+        note = _issue(inv, lines, K.CREDIT_NOTE, f"credit:{inv.pk}:{seq}", reason, day)
+        _audit(
+            "invoice.credited",
+            inv,
+            user,
+            {},
+            {
+                "credit_note": note.full_number,
+                "lines": {str(k): str(v) for k, v in sorted(quantities.items())},
+                "reason": reason,
+            },
+        )
+        _audit_issue("invoice.credit_note_issued", note, user)
+    return note
+
+
+def credit_preview(invoice: Invoice, quantities: Mapping[int, Decimal]) -> list[Line]:
+    """The lines ``credit_lines`` issues for ``quantities``, without issuing them."""
+    _require(invoice, OPEN, "credit", kinds=[K.INVOICE])
+    left = creditable(invoice)
+    by_id = {ln.pk: ln for ln in _lines_of([invoice.pk])[invoice.pk]}
+    lines = [
+        _credited(invoice, by_id.get(line_id), left.get(line_id), qty)
+        for line_id, qty in sorted(quantities.items())
+    ]
+    if not lines:
+        raise InvoiceStateError(f"invoice {invoice}: choose at least one line")
+    return lines
+
+
+def _credited(
+    inv: Invoice,
+    ln: InvoiceLine | None,
+    left: tuple[Decimal, Decimal] | None,
+    qty: Decimal,
+) -> Line:
+    if ln is None or left is None:
+        raise InvoiceStateError(f"invoice {inv}: no creditable line chosen")
+    if not 0 < qty <= left[0]:
+        raise InvoiceStateError(
+            f"invoice {inv}, line {ln.position}: credit between 0 and "
+            f"{left[0].normalize():f} {ln.unit}, got {qty}"
+        )
+    full = qty == left[0]
+    net = left[1] if full else round_money(qty * ln.unit_price_net, inv.currency)
+    if net <= 0:
+        # a credit note of 0.00 would still take a number of the gapless series
+        raise InvoiceStateError(
+            f"invoice {inv}, line {ln.position}: {qty} {ln.unit} credits "
+            f"{net} {inv.currency}; a credit note must credit at least a cent"
+        )
+    line = _engine_line(ln)
+    trace = {
+        **line.trace,
+        "credit": {"line": ln.position, "quantity": str(qty), "rule": "chosen"},
+    }
+    return replace(line, quantity=qty, net_amount=min(net, left[1]), trace=trace)
+
+
+def rebill_preview(invoice: Invoice) -> list[Line]:
+    """The lines ``rebill`` would issue now on the new invoice, without issuing."""
+    _require(invoice, OPEN, "rebill", kinds=[K.INVOICE])
+    return _current_charge(invoice).lines
+
+
+def correction_preview(invoice: Invoice) -> tuple[list[Line], list[Line]]:
+    """What ``correct_past_period`` would issue now, without issuing it: the lines
+    of the additional invoice (increases) and of the credit note (decreases)."""
+    _require(invoice, OPEN, "correct", kinds=[K.INVOICE])
+    billed = _billed_by_chain(invoice)
+    current = _summed(_current_charge(invoice).lines)
+    return _billable(*_differences(billed, current))
 
 
 def rebill(
@@ -149,6 +284,7 @@ def rebill(
     with transaction.atomic():
         inv = _locked(invoice)
         _require(inv, OPEN, "rebill", kinds=[K.INVOICE])
+        _require_alone(inv)
         charge = _current_charge(inv)
         note = _cancel(inv, user, reason, day)
         new = _issue(inv, charge.lines, K.INVOICE, f"rebill:{inv.pk}", reason, day)
@@ -160,7 +296,9 @@ def correct_past_period(
     invoice: Invoice, user: Any, reason: str = "", issue_date: date | None = None
 ) -> Correction:
     """Bill only the net difference between what the period's current data give and
-    what has been billed for it so far (the original plus earlier corrections).
+    what the whole chain of documents of the invoice has billed for it so far
+    (:func:`invoice_chain`: the original, its credit notes, rebills and earlier
+    corrections, whichever of them is clicked), so the difference is billed once.
 
     Lines are compared by (utility, description, unit, unit price, VAT category and
     rate): a decrease goes on a credit note, an increase on an additional invoice,
@@ -171,9 +309,9 @@ def correct_past_period(
     with transaction.atomic():
         inv = _locked(invoice)
         _require(inv, OPEN, "correct", kinds=[K.INVOICE])
-        billed = _billed_so_far(inv)
+        billed = _billed_by_chain(inv)
         current = _summed(_current_charge(inv).lines)
-        increases, decreases = _differences(billed, current)
+        increases, decreases = _billable(*_differences(billed, current))
         seq = Invoice.objects.filter(corrects=inv).count()
         note = more = None
         if decreases:
@@ -309,6 +447,8 @@ def _engine_line(ln: InvoiceLine) -> Line:
         ln.vat_category,
         ln.vat_rate_percent,
         trace,
+        starts_on=ln.starts_on,
+        ends_on=ln.ends_on,
     )
 
 
@@ -335,10 +475,15 @@ def _summed(lines: Iterable[Line], sign: int = 1) -> dict[LineKey, list[Decimal]
     return out
 
 
-def _billed_so_far(inv: Invoice) -> dict[LineKey, list[Decimal]]:
-    """Quantity and net per line key over the original and the corrections issued
-    for it (credit notes subtract)."""
-    docs = [inv, *list(Invoice.objects.filter(corrects=inv).exclude(state=S.CANCELLED))]
+def _billed_by_chain(inv: Invoice) -> dict[LineKey, list[Decimal]]:
+    """Quantity and net per line key over every issued document of the invoice's
+    chain: invoices add, credit notes subtract. A cancelled invoice still counts,
+    as the credit note that cancelled it counts against it."""
+    docs = [d for d in invoice_chain(inv) if d.state != S.DRAFT]
+    return _signed_total(docs)
+
+
+def _signed_total(docs: Sequence[Invoice]) -> dict[LineKey, list[Decimal]]:
     lines = _lines_of(d.pk for d in docs)
     total: dict[LineKey, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for doc in docs:
@@ -347,6 +492,67 @@ def _billed_so_far(inv: Invoice) -> dict[LineKey, list[Decimal]]:
             total[key][0] += qty
             total[key][1] += net
     return total
+
+
+def _left_to_credit(inv: Invoice) -> list[Line]:
+    """The invoice's lines less what the credit notes correcting it credited already,
+    per line key (one line per key, the first of the key as its model). Positive
+    lines never go below zero; negative ones (advance deductions) are kept whole,
+    as no partial credit note touches them."""
+    own = [_engine_line(ln) for ln in _lines_of([inv.pk])[inv.pk]]
+    notes = Invoice.objects.filter(corrects=inv, kind=K.CREDIT_NOTE).exclude(
+        state=S.DRAFT
+    )
+    credited = _signed_total(list(notes))  # negative: credit notes subtract
+    left: dict[LineKey, Line] = {}
+    for line in own:
+        key = _key(line)
+        if key in left:
+            prev = left[key]
+            line = replace(
+                prev,
+                quantity=prev.quantity + line.quantity,
+                net_amount=prev.net_amount + line.net_amount,
+            )
+        left[key] = line
+    out = []
+    for key, line in left.items():
+        if line.quantity > 0 and line.net_amount > 0 and key in credited:
+            qty = max(line.quantity + credited[key][0], ZERO)
+            net = max(line.net_amount + credited[key][1], ZERO)
+            line = replace(line, quantity=qty, net_amount=net)
+        if line.quantity or line.net_amount:
+            out.append(line)
+    return out
+
+
+def _require_alone(inv: Invoice) -> None:
+    """Cancel-and-rebill replaces one invoice by another: refused while another
+    invoice of the chain is in force, as the new invoice would bill the period
+    again next to it ("Correct the period" bills the net difference instead)."""
+    others = [
+        d.full_number
+        for d in invoice_chain(inv)
+        if d.pk != inv.pk and d.kind == K.INVOICE and d.state in OPEN
+    ]
+    if others:
+        raise InvoiceStateError(
+            f"invoice {inv}: {', '.join(others)} of the same period are in force; "
+            "correct the period instead of rebilling"
+        )
+
+
+def _billable(
+    increases: list[Line], decreases: list[Line]
+) -> tuple[list[Line], list[Line]]:
+    """The lines of each document, or none when the document would be of 0.00 (a
+    quantity difference without money): a numbered document of nothing would
+    take a number of the gapless series."""
+
+    def worth(lines: list[Line]) -> list[Line]:
+        return lines if sum((ln.net_amount for ln in lines), ZERO) > 0 else []
+
+    return worth(increases), worth(decreases)
 
 
 def _differences(
@@ -400,9 +606,10 @@ def current_charge(contract: Contract, period: Period) -> Charge:
         charge = next((c for c in result.charges if c.contract_id == contract.pk), None)
     else:
         _direct, services, regs = inputs.direct_input([contract.pk], period)
+        fees = inputs.contract_charges_input([contract], period)
         charge, _seen = bill_direct(
             contract.pk, services.get(contract.pk, {}), regs[contract.pk],
-            utilities, pin, overrides,
+            utilities, pin, overrides, fees.get(contract.pk, ()),
         )  # fmt: skip
     if charge is None:
         raise InvoiceStateError(

@@ -1,16 +1,20 @@
 """Batch printing for dispatch: one PDF per residence with the period's invoices in
 the order a distributor walks the building, behind a cover page.
 
-The invoices' HTML bodies (from :func:`documents.render_pdf_html`) are joined into one
-document, each starting on a new page, and rendered once: WeasyPrint lays out fonts
-and styles once for the whole batch instead of once per invoice, which is faster than
-rendering single PDFs and merging them. The batch is a print file, not an archived
-invoice document, so it is a plain PDF (the PDF/A-3 Factur-X files stay the
-invoices' legal documents).
+Each invoice is rendered as its own plain PDF from the same HTML as its document
+(:func:`documents.render_pdf_html`), in a pool of processes that share one font
+configuration each, and the pages are joined with pypdf behind the cover page.
+Measured (``bench/bench_print.py``): building the font configuration was most of a
+small document's time; with it shared, one document per invoice costs what one
+joined HTML document costs per invoice, runs on every core, and keeps each
+invoice's own page numbers ("Page 1 / 2") in its footer. The batch is a print file,
+not an archived invoice document, so it is a plain PDF (the PDF/A-3 Factur-X files
+stay the invoices' legal documents).
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import time
@@ -23,26 +27,28 @@ from typing import Any
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
 
 from meterbill.audit import trail
 from meterbill.billing.models import Period
 from meterbill.premises.models import Residence
 
-from .documents import html_to_pdf, render_pdf_html
+from .documents import (
+    font_config,
+    html_to_pdf,
+    in_pool,
+    render_pdf_html,
+    workers_for,
+)
+from .history import consumption_history
 from .models import Invoice, PrintJob
 
 log = logging.getLogger(__name__)
 
-_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
-_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
-
-# In a batch each page's footer names the invoice it belongs to, since the page
-# counter runs over the whole file.
-_BATCH_STYLE = """
-  @page { @bottom-right { content: string(invoice) " · " counter(page) " / "
-                          counter(pages); font-size: 8pt; color: #555; } }
-  section.invoice { break-before: page; }
-  section.invoice h1 { string-set: invoice content(); }
+_COVER_STYLE = """
+  @page { size: A4; margin: 16mm 14mm 18mm 14mm; }
+  body { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; color: #111; }
+  th, td { padding: 1.2mm 1.5mm; text-align: left; vertical-align: top; }
 """
 
 
@@ -119,10 +125,7 @@ def batches(invoices: Iterable[Invoice]) -> list[Batch]:
     return [Batch(residences[k], in_delivery_order(groups[k])) for k in ordered]
 
 
-def batch_html(batch: Batch, period: Period, printed_on: date) -> str:
-    """One HTML document: the cover page, then each invoice's body on new pages."""
-    pages = [render_pdf_html(inv) for inv in batch.invoices]
-    style = _STYLE.search(pages[0]) if pages else None
+def cover_html(batch: Batch, period: Period, printed_on: date) -> str:
     cover = render_to_string(
         "invoicing/batch_cover.html",
         {
@@ -134,25 +137,46 @@ def batch_html(batch: Batch, period: Period, printed_on: date) -> str:
             "printed_on": printed_on,
         },
     )
-    bodies = []
-    for page in pages:
-        body = _BODY.search(page)
-        bodies.append(
-            f'<section class="invoice">{body.group(1) if body else ""}</section>'
-        )
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        f"<style>{style.group(1) if style else ''}{_BATCH_STYLE}</style></head>"
-        f"<body>{cover}{''.join(bodies)}</body></html>"
+        f"<style>{_COVER_STYLE}</style></head><body>{cover}</body></html>"
     )
 
 
-def render_batch(html: str) -> tuple[bytes, int]:
-    """The batch PDF and its number of pages."""
+def batch_pages(batch: Batch, period: Period, printed_on: date) -> list[str]:
+    """The HTML documents of a batch: the cover page, then each invoice's own."""
+    history = consumption_history(batch.invoices)
+    return [cover_html(batch, period, printed_on)] + [
+        render_pdf_html(inv, history.get(inv.pk, [])) for inv in batch.invoices
+    ]
+
+
+def render_documents(pages: list[str]) -> tuple[bytes, int]:
+    """Several HTML documents as one plain PDF: each laid out on its own (its own
+    page numbers), their pages written together, so that fonts are subset and
+    embedded once for all of them (WeasyPrint's ``Document.copy``)."""
     from weasyprint import HTML
 
-    document = HTML(string=html).render()
-    return document.write_pdf(), len(document.pages)
+    docs = [HTML(string=page).render(font_config=font_config()) for page in pages]
+    joined = docs[0].copy([p for doc in docs for p in doc.pages])
+    return joined.write_pdf(), len(joined.pages)
+
+
+def render_batch(pages: list[str], workers: int | None = None) -> tuple[bytes, int]:
+    """The batch PDF and its page count: ``workers`` processes (default: one per
+    core) each render a run of consecutive documents, and pypdf joins the runs."""
+    count = workers if workers is not None else workers_for(len(pages))
+    count = max(1, min(count, len(pages)))
+    size = -(-len(pages) // count)  # ceiling: runs of equal length, in order
+    runs = [pages[i : i + size] for i in range(0, len(pages), size)]
+    if len(runs) == 1:
+        return render_documents(runs[0])
+    writer = PdfWriter()
+    for pdf, _pages in in_pool(render_documents, runs, len(runs)):
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(writer.pages)
 
 
 @dataclass
@@ -172,6 +196,7 @@ def print_batch(
     *,
     residence: Residence | None = None,
     user: Any = None,
+    workers: int | None = None,
 ) -> PrintResult:
     """Write one batch PDF per residence (and one for the direct contracts) of the
     period's invoices under ``out_dir``, record a :class:`PrintJob` and an audit
@@ -182,7 +207,7 @@ def print_batch(
     jobs = []
     count = 0
     for batch in batches(printable_invoices(period, residence)):
-        pdf, pages = render_batch(batch_html(batch, period, printed_on))
+        pdf, pages = render_batch(batch_pages(batch, period, printed_on), workers)
         path = out_dir / f"{period.branch.code}-{period.name}-{batch.label}.pdf"
         path.write_bytes(pdf)
         jobs.append(_record(period, batch, path, pages, user))
@@ -232,6 +257,7 @@ def single_documents_seconds(invoices: Sequence[Invoice]) -> float:
     """Seconds to render the same invoices one PDF each (the invoices' own PDF/A
     rendering, without the Factur-X XML): the figure the batch is compared with."""
     started = time.perf_counter()
+    history = consumption_history(invoices)
     for inv in invoices:
-        html_to_pdf(render_pdf_html(inv))
+        html_to_pdf(render_pdf_html(inv, history.get(inv.pk, [])))
     return time.perf_counter() - started
