@@ -25,9 +25,10 @@ def _south_ids(south):
     return sorted({obj.pk for obj in [*objects, south["invoice"].contract]})
 
 
-# 9 lists and the schema; 9 details and the invoice's PDF and XML, per south id.
+# 9 lists, the schema and its two pages (Swagger UI, Redoc); 9 details and the
+# invoice's PDF and XML, per south id.
 def _expected(south):
-    return 10 + 11 * len(_south_ids(south))
+    return 12 + 11 * len(_south_ids(south))
 
 
 def _urls(south):

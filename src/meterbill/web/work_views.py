@@ -1,4 +1,5 @@
-"""Screens that change state: reading entry, the review queue and the bill run."""
+"""Screens that change state: reading entry, the review queue and the bill run
+(which runs as a background job, see job_views.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterbill.billing import review
-from meterbill.billing.billrun import BillRunRefused, bill_period
 from meterbill.billing.models import BillRun, Finding, Period
-from meterbill.invoicing.documents import write_documents
 from meterbill.invoicing.models import Invoice
+from meterbill.jobs.models import Job
+from meterbill.jobs.services import JobBusy, JobRefused, launch_bill_run
 from meterbill.metering.models import Register
 from meterbill.premises.models import Residence
 
@@ -209,7 +210,8 @@ def _form_errors(pk: int, form: Any) -> dict[str, Any]:
 
 @requires("billrun.launch")
 def billrun(request: HttpRequest, period_id: int) -> HttpResponse:
-    """GET: the period and its last run; POST: run it now and show the summary."""
+    """GET: the period, its last run and its latest job; POST: queue the bill run as
+    a background job and go to its progress page."""
     period = get_scoped(
         Period.objects.select_related("branch__organisation"),
         request.user,
@@ -217,21 +219,19 @@ def billrun(request: HttpRequest, period_id: int) -> HttpResponse:
     )
     if request.method == "POST":
         try:
-            run = bill_period(period, user=request.user)
-        except BillRunRefused as exc:
-            messages.error(request, str(exc))
+            job = launch_bill_run(period, request.user)
+        except JobBusy as busy:
+            messages.error(request, str(busy))
+            return redirect("web:job", pk=busy.job.pk)
+        except JobRefused as refused:
+            messages.error(request, str(refused))
             return redirect("web:billrun", period_id=period.pk)
-        invoices = Invoice.objects.filter(period=period).exclude(
-            state=Invoice.State.DRAFT
-        )
-        written = write_documents(invoices)
-        messages.success(
-            request,
-            _("Bill run done: %(issued)s invoice(s) issued, %(written)s document(s).")
-            % {"issued": run.summary.get("issued", 0), "written": written},
-        )
-        return redirect("web:billrun", period_id=period.pk)
+        return redirect("web:job", pk=job.pk)
     runs = BillRun.objects.filter(period=period).order_by("-started_at")[:5]
+    jobs = Job.objects.filter(
+        period=period, kind__in=[Job.Kind.BILLRUN, Job.Kind.DOCUMENTS]
+    )
+    invoices = Invoice.objects.filter(period=period).exclude(state=Invoice.State.DRAFT)
     return render(
         request,
         "web/billrun.html",
@@ -239,6 +239,8 @@ def billrun(request: HttpRequest, period_id: int) -> HttpResponse:
             "period": period,
             "runs": runs,
             "last": runs[0] if runs else None,
+            "job": jobs.order_by("-pk").first(),
+            "missing_documents": invoices.filter(pdf_file="").count(),
             "currency": period.branch.organisation.currency,
         },
     )
