@@ -137,6 +137,7 @@ def south(org, branches, out_dir):
         "finding": finding,
         "bill_run": run,
         "invoice": invoice,
+        "contract": contract,
         "event": event,
     }
 

@@ -11,6 +11,8 @@ from django.urls.exceptions import NoReverseMatch
 from .conftest import SOUTH_MARK
 
 WORDS = {"kind": ["pdf", "xml"], "verb": ["accept", "correct", "reject"]}
+# Tariff components move up or down (web/urls_config.py).
+WORDS["direction"] = ["up", "down"]
 
 
 def _patterns(resolvers, prefix=""):
@@ -45,6 +47,79 @@ def _urls(south):
                 yield reverse(name, kwargs=kwargs)
             except NoReverseMatch:
                 continue
+
+
+@pytest.fixture
+def south(south, settings, tmp_path):
+    """The conftest's south branch, plus its distribution rule and a provider bill
+    read from an e-invoice kept on disk (web/allocation_views.py)."""
+    from decimal import Decimal
+
+    from meterbill.billing.models import DistributionRule, ProviderBill
+    from meterbill.billing.provider_bills import keep_file
+    from meterbill.premises.models import ContractCharge, Provider
+
+    settings.VAR_DIR = tmp_path
+    water = south["meter"].utility
+    south["distribution_rule"] = DistributionRule.objects.create(
+        branch=south["branch"],
+        residence=south["residence"],
+        utility=water,
+        valid_from=south["period"].starts_on,
+        splits="cost",
+        rule={"type": "key", "key": "area", "note": SOUTH_MARK},
+        rule_type="key",
+        key="area",
+    )
+    south["provider_bill"] = ProviderBill.objects.create(
+        residence=south["residence"],
+        period=south["period"],
+        utility=water,
+        provider=Provider.objects.create(organisation=water.organisation, name="P"),
+        reference=SOUTH_MARK[:64],
+        quantity=Decimal(10),
+        amount_net=Decimal("50.00"),
+        vat_rate_percent=Decimal(11),
+        currency="RON",
+        source_file=keep_file(f"<x>{SOUTH_MARK}</x>".encode()),
+    )
+    # A one-off item on south's contract (web/urls_contract_charges.py).
+    south["contract_charge"] = ContractCharge.objects.create(
+        contract=south["contract"],
+        description=f"{SOUTH_MARK} fee",
+        unit_price_net=Decimal("3.00"),
+        recurrence="once",
+        valid_from=south["period"].starts_on,
+    )
+    return south
+
+
+def _assert_south_allocation_unchanged(south):
+    from meterbill.billing.models import DistributionRule, ProviderBill
+
+    rule = DistributionRule.objects.get(pk=south["distribution_rule"].pk)
+    assert rule.rule["key"] == "area"
+    bill = ProviderBill.objects.get(pk=south["provider_bill"].pk)
+    assert bill.amount_net == south["provider_bill"].amount_net
+    assert ProviderBill.objects.count() == 1
+
+
+@pytest.fixture(autouse=True)
+def _south_job(south):
+    """A failed bill-run job of the south branch (web/urls_jobs.py): its pages are
+    walked with the other ids, and it must still be failed, not resumed, after."""
+    from meterbill.jobs.models import Job
+
+    south["job"] = Job.objects.create(
+        kind="billrun",
+        branch=south["branch"],
+        period=south["period"],
+        state="failed",
+        message=f"{SOUTH_MARK} failure",
+        result={"summary": {"issued": 1, "errors": [SOUTH_MARK]}},
+    )
+    yield
+    assert Job.objects.get(pk=south["job"].pk).state == "failed"
 
 
 def _content(response):
@@ -82,6 +157,39 @@ def test_it_never_shows_alice_an_object_of_the_south_branch(alice, south, client
     assert south["finding"].status == "open"
     assert south["reading"].register.readings.count() == 2
     assert south["bill_run"].period.billrun_set.count() == 1
+    # The invoice actions (web/urls_invoices.py) changed nothing in south either.
+    south["invoice"].refresh_from_db()
+    assert (south["invoice"].state, south["invoice"].paid_on) == ("issued", None)
+    assert (
+        not type(south["invoice"])
+        .objects.filter(branch=south["branch"])
+        .exclude(pk=south["invoice"].pk)
+    )
+    _assert_south_premises_unchanged(south)
+    _assert_south_allocation_unchanged(south)
+
+
+def _assert_south_premises_unchanged(south):
+    """The premises screens (web/urls_premises.py) changed nothing of south's."""
+    from meterbill.audit.models import AuditEvent
+    from meterbill.metering.models import Meter
+    from meterbill.premises.models import Apartment, Contract, Customer, Residence
+
+    for key, model in [
+        ("residence", Residence),
+        ("apartment", Apartment),
+        ("customer", Customer),
+        ("contract", Contract),
+        ("meter", Meter),
+    ]:
+        assert model.objects.filter(pk=south[key].pk).exists(), key
+    assert Meter.objects.get(pk=south["meter"].pk).removed_on is None
+    charge = type(south["contract_charge"]).objects.get(pk=south["contract_charge"].pk)
+    assert (charge.valid_to, charge.unit_price_net) == (None, 3)
+    assert Residence.objects.get(pk=south["residence"].pk).code == "S1"
+    assert not AuditEvent.objects.filter(
+        action__regex=r"^(residence|apartment|meter|customer|contract)\."
+    ).exists()
 
 
 @pytest.mark.django_db

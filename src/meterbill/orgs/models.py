@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 
 class Organisation(models.Model):
@@ -65,12 +66,12 @@ class Branch(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMINISTRATOR = "administrator", "Administrator"
-    BRANCH_MANAGER = "branch_manager", "Branch manager"
-    BILLING_OPERATOR = "billing_operator", "Billing operator"
-    METER_READER = "meter_reader", "Meter reader"
-    AUDITOR = "auditor", "Auditor (read-only)"
-    CUSTOMER = "customer", "Customer"
+    ADMINISTRATOR = "administrator", _("Administrator")
+    BRANCH_MANAGER = "branch_manager", _("Branch manager")
+    BILLING_OPERATOR = "billing_operator", _("Billing operator")
+    METER_READER = "meter_reader", _("Meter reader")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+    CUSTOMER = "customer", _("Customer")
 
 
 class User(AbstractUser):

@@ -23,17 +23,37 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from meterbill.audit.models import AuditEvent
-from meterbill.billing.models import BillRun, Finding, Period, ProviderBill
-from meterbill.invoicing.models import Invoice, InvoiceLine
-from meterbill.metering.models import ImportBatch, Meter, Reading, Register
+from meterbill.billing.models import (
+    BillRun,
+    DistributionRule,
+    Finding,
+    Period,
+    ProviderBill,
+    RuleSetting,
+)
+from meterbill.invoicing.models import Invoice, InvoiceLine, InvoiceSeries
+from meterbill.jobs.models import Job
+from meterbill.metering.models import (
+    ColumnMap,
+    ImportBatch,
+    Meter,
+    Reading,
+    Register,
+)
 from meterbill.orgs.models import Branch, Role, User
 from meterbill.premises.models import (
     Apartment,
+    ApartmentUtility,
     Contract,
+    ContractCharge,
+    ContractService,
     Customer,
+    Provider,
     Residence,
     ServicePoint,
+    Utility,
 )
+from meterbill.tariffs.models import Tariff, TariffComponent, TariffVersion, VatRate
 
 M = TypeVar("M", bound=Model)
 
@@ -52,12 +72,52 @@ BRANCH_LOOKUPS: dict[type[Model], str] = {
     ImportBatch: "branch",
     Period: "branch",
     ProviderBill: "residence__branch",
+    DistributionRule: "branch",
     Finding: "period__branch",
     BillRun: "period__branch",
     Invoice: "branch",
     InvoiceLine: "invoice__branch",
     AuditEvent: "branch",
+    InvoiceSeries: "branch",
+    RuleSetting: "branch",
+    ApartmentUtility: "apartment__residence__branch",
+    ContractService: "contract__branch",
+    ContractCharge: "contract__branch",
+    Job: "branch",
+    ColumnMap: "branch",
 }
+
+# Organisation-wide models (dictionaries, tariffs, VAT) → the lookup to their
+# Organisation: every branch of the organisation sees them, no other organisation.
+ORGANISATION_LOOKUPS: dict[type[Model], str] = {
+    Utility: "organisation",
+    Provider: "organisation",
+    Tariff: "organisation",
+    TariffVersion: "tariff__organisation",
+    TariffComponent: "version__tariff__organisation",
+    VatRate: "organisation",
+}
+
+# The configuration screens (web/config_views.py): who reads and who edits.
+CONFIG_READ = frozenset({"config", "config.view", "tariffs.view", "tariffs.preview"})
+CONFIG_EDIT = frozenset({"config.branch_edit", "tariffs.edit"})
+
+# The premises screens (web/premises_views.py): editing residences, apartments and
+# meters, and reading and editing customers and contracts.
+PREMISES_EDIT = frozenset({"premises.edit", "customers.view", "customers.edit"})
+
+# Background jobs (web/job_views.py): following them, and uploading reading files.
+JOBS = frozenset({"jobs.view"})
+IMPORTS = frozenset({"jobs.view", "imports.launch"})
+
+# Invoice actions (web/invoice_actions.py): send, pay, credit, cancel and rebill,
+# correct, advances and settlements.
+INVOICE_ACTIONS = frozenset({"invoices.act"})
+
+# The allocation screens (web/allocation_views.py): distribution rules and provider
+# bills.
+ALLOCATION_READ = frozenset({"allocation.view"})
+ALLOCATION_EDIT = frozenset({"allocation.view", "allocation.edit"})
 
 # Actions a role grants. Modules (navigation entries) are actions too.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -72,7 +132,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "invoices.view",
             "audit.view",
         }
-    ),
+    )
+    | CONFIG_READ
+    | CONFIG_EDIT
+    | PREMISES_EDIT
+    | {"config.edit", "vat.view", "vat.edit"}
+    | JOBS,
     Role.BRANCH_MANAGER: frozenset(
         {
             "dashboard",
@@ -84,7 +149,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "billrun.launch",
             "invoices.view",
         }
-    ),
+    )
+    | CONFIG_READ
+    | CONFIG_EDIT
+    | PREMISES_EDIT
+    | IMPORTS
+    | INVOICE_ACTIONS
+    | ALLOCATION_EDIT,
     Role.BILLING_OPERATOR: frozenset(
         {
             "dashboard",
@@ -96,10 +167,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "billrun.launch",
             "invoices.view",
         }
-    ),
+    )
+    | PREMISES_EDIT
+    | {"config", "tariffs.view", "tariffs.preview"}
+    | IMPORTS
+    | INVOICE_ACTIONS
+    | ALLOCATION_EDIT,
     Role.METER_READER: frozenset(
         {"dashboard", "premises.view", "readings.view", "readings.enter"}
-    ),
+    )
+    | IMPORTS,
     Role.AUDITOR: frozenset(
         {
             "dashboard",
@@ -109,7 +186,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "invoices.view",
             "audit.view",
         }
-    ),
+    )
+    | CONFIG_READ
+    | {"vat.view", "customers.view"}
+    | JOBS
+    | ALLOCATION_READ,
     Role.CUSTOMER: frozenset({"portal"}),
 }
 
@@ -117,10 +198,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 MODULES = [
     ("dashboard", "web:dashboard", _("Dashboard")),
     ("premises.view", "web:residences", _("Residences")),
+    ("premises.view", "web:meters", _("Meters")),
+    ("customers.view", "web:customers", _("Customers")),
+    ("customers.view", "web:contracts", _("Contracts")),
     ("readings.enter", "web:readings", _("Readings")),
     ("findings.view", "web:review", _("Review")),
     ("invoices.view", "web:invoices", _("Invoices")),
+    ("allocation.view", "web:allocation_rules", _("Allocation")),
+    ("imports.launch", "web:import_file", _("Imports")),
+    ("jobs.view", "web:jobs", _("Jobs")),
     ("audit.view", "web:audit", _("Audit trail")),
+    ("config", "web:config", _("Configuration")),
     ("portal", "portal:home", _("My account")),
 ]
 
@@ -151,11 +239,22 @@ def scope(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
     Raises ``KeyError`` for a model without a registered branch lookup, so a new model
     cannot be shown unscoped by accident.
     """
+    if queryset.model in ORGANISATION_LOOKUPS:
+        return scope_organisation(queryset, user)
     lookup = BRANCH_LOOKUPS[queryset.model]
     if not getattr(user, "is_authenticated", False) or user.branch_id is None:
         return queryset.none()
     field = f"{lookup}__path__startswith" if lookup else "path__startswith"
     return queryset.filter(**{field: user.branch.path})
+
+
+def scope_organisation(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
+    """``queryset`` of an organisation-wide model narrowed to the organisation of
+    the user's branch (``ORGANISATION_LOOKUPS``)."""
+    lookup = ORGANISATION_LOOKUPS[queryset.model]
+    if not getattr(user, "is_authenticated", False) or user.branch_id is None:
+        return queryset.none()
+    return queryset.filter(**{lookup: user.branch.organisation_id})
 
 
 def get_scoped(queryset: QuerySet[M], user: Any, **lookup: Any) -> M:

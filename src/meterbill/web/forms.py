@@ -3,13 +3,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .fields import PlainDecimalField
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False, label=_("Reason"))
 
 
 class CorrectForm(forms.Form):
-    value = forms.DecimalField(
+    value = PlainDecimalField(
         max_digits=20, decimal_places=6, min_value=0, label=_("Corrected index")
     )
     reason = forms.CharField(max_length=200, required=True, label=_("Reason"))

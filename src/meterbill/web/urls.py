@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from . import payment_list_views, views, work_views
+from . import account_views, payment_list_views, views, work_views
 
 app_name = "web"
 
@@ -15,6 +15,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account_views.account, name="account"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("residences/", views.residences, name="residences"),
     path("residences/<int:pk>/", views.residence, name="residence"),
@@ -50,4 +51,10 @@ urlpatterns = [
         payment_list_views.payment_list,
         name="payment_list",
     ),
+    path("", include("meterbill.web.urls_premises")),
+    path("", include("meterbill.web.urls_contract_charges")),
+    path("config/", include("meterbill.web.urls_config")),
+    path("", include("meterbill.web.urls_jobs")),
+    path("allocation/", include("meterbill.web.urls_allocation")),
+    path("", include("meterbill.web.urls_invoices")),
 ]

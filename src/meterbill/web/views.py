@@ -29,6 +29,7 @@ from meterbill.metering.models import Meter, Reading
 from meterbill.premises.models import Apartment, Residence
 
 from .access import can, get_scoped, requires, scope
+from .invoice_links import invoice_links
 
 PAGE_SIZE = 25
 
@@ -181,7 +182,16 @@ def invoices(request: HttpRequest) -> HttpResponse:
             & Q(apartment__number__iexact=q.split("/")[-1])
         )
     page = paginate(request, qs.order_by("-issue_date", "-number"))
-    return render(request, "web/invoices.html", {"page": page, "q": q})
+    periods = (
+        scope(Period.objects.select_related("branch"), request.user).order_by(
+            "-starts_on", "branch__code"
+        )[:6]
+        if can(request.user, "invoices.act")
+        else []
+    )
+    return render(
+        request, "web/invoices.html", {"page": page, "q": q, "periods": periods}
+    )
 
 
 @requires("invoices.view")
@@ -201,6 +211,7 @@ def invoice(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": lines,
             "readings": _readings(lines, lang),
             "shares": _shares(lines, lang),
+            **invoice_links(inv, request.user),
         },
     )
 

@@ -1,0 +1,393 @@
+"""Saving and deleting configuration (dictionaries, series, severities, tariffs, VAT
+rates) from the screens of ``config_views``: every change in one transaction with its
+audit event, before and after.
+
+The forms have checked the values; these functions decide what may change at all
+(an issued series, a tariff version an invoice used, a VAT rate an invoice used) and
+refuse with a :class:`ConfigRefused` whose message says why.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, ProtectedError, Q, QuerySet, RestrictedError
+from django.utils.translation import gettext as _
+
+from meterbill.audit import trail
+from meterbill.billing.models import ProviderBill, RuleSetting
+from meterbill.invoicing.models import Invoice, InvoiceLine, InvoiceSeries
+from meterbill.metering.models import Meter
+from meterbill.orgs.models import Branch
+from meterbill.premises.models import ContractService, Utility
+from meterbill.tariffs.models import Tariff, TariffComponent, TariffVersion, VatRate
+
+
+class ConfigRefused(Exception):
+    """A configuration change that may not be made; the message says why."""
+
+
+def snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited fields of ``obj``: foreign keys as ids, values as they are."""
+    out = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        out[name] = getattr(obj, field.attname)  # type: ignore[union-attr]
+    return out
+
+
+def save_model(
+    obj: Model,
+    fields: Iterable[str],
+    *,
+    action: str,
+    user: Any,
+    branch: Any,
+    editable: Iterable[str] | None = None,
+) -> Model:
+    """Insert or update ``obj`` and record ``<action>.add`` or ``<action>.edit`` with
+    the audited ``fields`` before and after. ``editable``: on an update, write only
+    these columns (a counter that moves meanwhile is not written back). Nothing is
+    recorded for an edit that changes nothing."""
+    fields = list(fields)
+    with transaction.atomic():
+        before = None
+        if obj.pk is not None:
+            stored = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+            before = snapshot(stored, fields)
+        if before is not None and editable is not None:
+            obj.save(update_fields=list(editable))
+            obj.refresh_from_db(fields=[f for f in fields if f not in editable])
+        else:
+            obj.save()
+        after = snapshot(obj, fields)
+        if before != after:
+            trail.record(
+                f"{action}.{'edit' if before else 'add'}",
+                user=user,
+                branch=branch,
+                obj=obj,
+                before=before,
+                after=after,
+            )
+    return obj
+
+
+def delete_model(
+    obj: Model, fields: Iterable[str], *, action: str, user: Any, branch: Any
+) -> None:
+    """Delete ``obj`` unless something still refers to it (``on_delete=PROTECT``):
+    then refuse, naming what uses it."""
+    before = snapshot(obj, fields)
+    pk = obj.pk
+    try:
+        with transaction.atomic():
+            obj.delete()
+            trail.record(
+                f"{action}.delete",
+                user=user,
+                branch=branch,
+                object_type=obj._meta.label_lower,
+                object_id=str(pk),
+                before=before,
+            )
+    except (ProtectedError, RestrictedError) as exc:
+        users = exc.protected_objects if isinstance(exc, ProtectedError) else []
+        if isinstance(exc, RestrictedError):
+            users = exc.restricted_objects
+        raise ConfigRefused(in_use_message(obj, users)) from exc
+
+
+def in_use_message(obj: Model, users: Iterable[Model]) -> str:
+    counts = Counter(str(u._meta.verbose_name_plural) for u in users)
+    what = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+    return _("%(obj)s is still used (%(what)s) and cannot be deleted.") % {
+        "obj": obj,
+        "what": what,
+    }
+
+
+# Invoice series -------------------------------------------------------------------
+
+
+def series_is_issued(series: InvoiceSeries) -> bool:
+    """A series has issued numbering once it has handed out a number (a number
+    moves the counter, and even a cancelled invoice keeps its number)."""
+    return series.next_number > 1 or Invoice.objects.filter(series=series).exists()
+
+
+def save_series(series: InvoiceSeries, *, user: Any) -> InvoiceSeries:
+    """Create a series, or change the prefix and year of one that has not issued a
+    number yet (checked again under the row lock: a bill run may have issued one
+    since the form was shown). The counter is never written from here."""
+    fields = ("branch", "prefix", "year", "next_number")
+    with transaction.atomic():
+        if series.pk is not None:
+            stored = InvoiceSeries.objects.select_for_update().get(pk=series.pk)
+            moved = (stored.prefix, stored.year) != (series.prefix, series.year)
+            if moved and series_is_issued(stored):
+                raise ConfigRefused(
+                    _("Numbers are issued from this series: prefix and year are fixed.")
+                )
+        return save_model(  # type: ignore[return-value]
+            series,
+            fields,
+            action="invoice_series",
+            user=user,
+            branch=series.branch,
+            editable=("prefix", "year"),
+        )
+
+
+# Validation severities --------------------------------------------------------------
+
+
+def set_rule_overrides(
+    branch: Branch, overrides: Mapping[str, str], *, user: Any
+) -> dict[str, str]:
+    """Make ``overrides`` (key ``rule`` or ``rule@source`` → severity) the branch's
+    whole set of RuleSetting rows; keys not in it fall back to the default. One
+    audit event ``rule_setting.change`` with the set before and after."""
+    with transaction.atomic():
+        rows = RuleSetting.objects.select_for_update().filter(branch=branch)
+        before = dict(rows.values_list("rule", "severity"))
+        wanted = dict(overrides)
+        if before == wanted:
+            return before
+        rows.exclude(rule__in=list(wanted)).delete()
+        for rule, severity in wanted.items():
+            if before.get(rule) != severity:
+                RuleSetting.objects.update_or_create(
+                    branch=branch, rule=rule, defaults={"severity": severity}
+                )
+        trail.record(
+            "rule_setting.change",
+            user=user,
+            branch=branch,
+            object_type="orgs.branch",
+            object_id=str(branch.pk),
+            before=dict(sorted(before.items())),
+            after=dict(sorted(wanted.items())),
+        )
+    return wanted
+
+
+# Tariff versions and VAT rates: what issued invoices used ----------------------------
+
+
+def _invoiced(periods_overlapping: Q) -> QuerySet[Invoice]:
+    """Invoices with a number (every state but draft) whose period overlaps."""
+    return Invoice.objects.exclude(state=Invoice.State.DRAFT).filter(
+        periods_overlapping
+    )
+
+
+def _overlap(valid_from: date, until: date | None) -> Q:
+    """Periods sharing a day with [valid_from, until) (until None: open-ended)."""
+    q = Q(period__ends_on__gte=valid_from)
+    if until is not None:
+        q &= Q(period__starts_on__lt=until)
+    return q
+
+
+def version_until(version: TariffVersion) -> date | None:
+    """The first day of the next version of the tariff, None for the last one."""
+    return (
+        TariffVersion.objects.filter(
+            tariff_id=version.tariff_id, valid_from__gt=version.valid_from
+        )
+        .order_by("valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+
+
+def utility_in_use(utility: Utility) -> bool:
+    """A meter, a provider bill or an invoice line of the utility exists: its
+    readings, bills and invoices were read and billed in its unit, to its
+    decimals, so those stay as they are."""
+    if utility.pk is None:
+        return False
+    return (
+        Meter.objects.filter(utility=utility).exists()
+        or ProviderBill.objects.filter(utility=utility).exists()
+        or InvoiceLine.objects.filter(utility=utility).exists()
+    )
+
+
+def tariff_invoices(tariff: Tariff) -> QuerySet[Invoice]:
+    """The issued invoices (every state but draft) that may have priced with a
+    version of ``tariff``: invoices of its organisation with a line of its utility
+    (lines do not change after issue), or whose contract has a service of that
+    utility (a service's tariff can be switched, which must not make an invoiced
+    version editable). It errs on the side of "used": another tariff of the same
+    utility counts too."""
+    lines = InvoiceLine.objects.filter(utility_id=tariff.utility_id)
+    services = ContractService.objects.filter(utility_id=tariff.utility_id)
+    return Invoice.objects.exclude(state=Invoice.State.DRAFT).filter(
+        Q(pk__in=lines.values("invoice_id"))
+        | Q(contract_id__in=services.values("contract_id")),
+        branch__organisation_id=tariff.organisation_id,
+        period__isnull=False,
+    )
+
+
+def version_invoices(version: TariffVersion) -> QuerySet[Invoice]:
+    """The issued invoices that (may have) used ``version``: ``tariff_invoices``
+    whose period shares a day with the days the version is in force."""
+    return tariff_invoices(version.tariff).filter(
+        _overlap(version.valid_from, version_until(version))
+    )
+
+
+def check_version_editable(version: TariffVersion) -> None:
+    used = version_invoices(version).order_by("pk").first()
+    if used is not None:
+        raise ConfigRefused(
+            _(
+                "Invoice %(number)s used this version: it is read-only. Create a "
+                "new version from a later date instead."
+            )
+            % {"number": used.full_number or used.pk}
+        )
+
+
+def last_invoiced_day(tariff: Tariff) -> date | None:
+    """The end of the last period invoiced on the tariff: a new version must start
+    after it (invoiced periods are corrected with credit notes, not re-priced)."""
+    return (
+        tariff_invoices(tariff)
+        .order_by("-period__ends_on")
+        .values_list("period__ends_on", flat=True)
+        .first()
+    )
+
+
+VERSION_FIELDS = (
+    "valid_from",
+    "currency",
+    "rounding_mode",
+    "rounding_point",
+    "fixed_charge_per_month",
+    "unit_price_net",
+    "vat_category",
+    "vat_rate_percent",
+)
+COMPONENT_FIELDS = (
+    "version",
+    "position",
+    "kind",
+    "code",
+    "description",
+    "vat_category",
+    "params",
+    "formula",
+)
+
+
+def copy_components(source: TariffVersion, target: TariffVersion) -> int:
+    """Give a new version the components of ``source`` (its starting point)."""
+    rows = [
+        TariffComponent(
+            version=target,
+            position=c.position,
+            kind=c.kind,
+            code=c.code,
+            description=c.description,
+            vat_category=c.vat_category,
+            params=c.params,
+            formula=c.formula,
+        )
+        for c in source.components.all()
+    ]
+    TariffComponent.objects.bulk_create(rows)
+    return len(rows)
+
+
+def next_position(version: TariffVersion) -> int:
+    last = (
+        version.components.order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
+
+
+def move_component(component: TariffComponent, step: int, *, user: Any) -> bool:
+    """Swap the component with its neighbour before (step -1) or after (+1); False
+    when it is first or last already. Positions stay unique at every moment."""
+    version = component.version
+    with transaction.atomic():
+        siblings = list(
+            TariffComponent.objects.select_for_update()
+            .filter(version=version)
+            .order_by("position")
+        )
+        index = next(i for i, c in enumerate(siblings) if c.pk == component.pk)
+        other_index = index + step
+        if not 0 <= other_index < len(siblings):
+            return False
+        mine, other = siblings[index], siblings[other_index]
+        before = [c.code for c in siblings]
+        parked = max(c.position for c in siblings) + 1
+        spots = (mine.position, other.position)
+        TariffComponent.objects.filter(pk=mine.pk).update(position=parked)
+        TariffComponent.objects.filter(pk=other.pk).update(position=spots[0])
+        TariffComponent.objects.filter(pk=mine.pk).update(position=spots[1])
+        siblings[index], siblings[other_index] = other, mine
+        trail.record(
+            "tariff.component.move",
+            user=user,
+            branch=getattr(user, "branch", None),
+            obj=version,
+            before={"order": before},
+            after={"order": [c.code for c in siblings]},
+        )
+    return True
+
+
+def vat_rate_until(rate: VatRate) -> date | None:
+    return (
+        VatRate.objects.filter(
+            organisation_id=rate.organisation_id,
+            category=rate.category,
+            valid_from__gt=rate.valid_from,
+        )
+        .order_by("valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+
+
+def check_vat_rate_editable(rate: VatRate, new_valid_from: date | None = None) -> None:
+    """A stored VAT rate that an issued invoice of the organisation may have used
+    (its period shares a day with the rate's days) stays as it is; so does a new or
+    moved rate that would start inside an invoiced period."""
+    days = []
+    if rate.pk is not None:
+        stored = VatRate.objects.get(pk=rate.pk)
+        days.append((stored.valid_from, vat_rate_until(stored)))
+    if new_valid_from is not None:
+        days.append((new_valid_from, None))
+    for valid_from, until in days:
+        used = (
+            _invoiced(_overlap(valid_from, until))
+            .filter(branch__organisation_id=rate.organisation_id)
+            .order_by("-period__ends_on")
+            .first()
+        )
+        if used is not None:
+            raise ConfigRefused(
+                _(
+                    "Invoice %(number)s (period up to %(day)s) was issued with the "
+                    "VAT rates of these days: add a rate from a later date instead."
+                )
+                % {
+                    "number": used.full_number or used.pk,
+                    "day": used.period.ends_on if used.period else "",
+                }
+            )

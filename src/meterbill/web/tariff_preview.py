@@ -1,0 +1,170 @@
+"""The formula preview: one tariff version rated for one apartment over a chosen
+period, with the lines and their trace, exactly as the components engine rates them
+in a bill run. Read-only: nothing is written.
+
+The version is taken as in force over the whole chosen period (the point is to see
+this version's lines); the organisation's VAT schedule applies as in a bill run, so
+a VAT change inside the period splits it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from meterbill.billing.models import Period
+from meterbill.engine.components import Rating, RatingError, Usage, rate_period
+from meterbill.engine.formula import FormulaError, Trace
+from meterbill.metering.models import Meter, Reading
+from meterbill.premises.models import Apartment, ApartmentUtility
+from meterbill.tariffs.compile import (
+    TariffConfigError,
+    compile_version,
+    vat_for,
+    vat_schedule,
+)
+from meterbill.tariffs.models import TariffVersion
+
+# How far back the opening index of a period is looked for.
+INDEX_LOOKBACK_DAYS = 400
+
+
+@dataclass(frozen=True)
+class ApartmentData:
+    """The apartment's variables for the version's utility."""
+
+    area: Decimal
+    persons: Decimal
+    meters: Decimal
+
+
+@dataclass(frozen=True)
+class Preview:
+    rating: Rating | None
+    error: str
+    quantity: Decimal
+    variables: dict[str, Decimal]
+    currency: str
+
+
+def last_period(apartment: Apartment, today: date) -> Period | None:
+    """The apartment's branch's latest period that has ended (else the latest)."""
+    periods = Period.objects.filter(branch_id=apartment.residence.branch_id)
+    ended = periods.filter(ends_on__lt=today).order_by("-ends_on").first()
+    return ended or periods.order_by("-ends_on").first()
+
+
+def _meters(apartment: Apartment, utility_id: int, starts_on: date, ends_on: date):
+    return Meter.objects.filter(apartment=apartment, utility_id=utility_id).filter(
+        Q(installed_on__isnull=True) | Q(installed_on__lte=ends_on),
+        Q(removed_on__isnull=True) | Q(removed_on__gte=starts_on),
+    )
+
+
+def apartment_data(
+    apartment: Apartment, utility_id: int, starts_on: date, ends_on: date
+) -> ApartmentData:
+    """Area, persons (the per-utility number when set) and the count of the
+    apartment's meters of the utility in use during the period."""
+    own = ApartmentUtility.objects.filter(
+        apartment=apartment, utility_id=utility_id
+    ).first()
+    persons = apartment.persons
+    if own is not None and own.persons is not None:
+        persons = own.persons
+    meters = _meters(apartment, utility_id, starts_on, ends_on).count()
+    return ApartmentData(apartment.area_m2, Decimal(persons), Decimal(meters))
+
+
+def metered_consumption(
+    apartment: Apartment, utility_id: int, starts_on: date, ends_on: date
+) -> Decimal:
+    """Σ over the apartment's registers of the utility: (last index through the
+    period's end − last index before its start) × the meter's multiplier. A
+    register without both indexes adds nothing. One query for all registers."""
+    readings = (
+        Reading.objects.filter(
+            register__meter__in=_meters(apartment, utility_id, starts_on, ends_on),
+            kind=Reading.Kind.INDEX,
+            read_on__gte=starts_on - timedelta(days=INDEX_LOOKBACK_DAYS),
+            read_on__lte=ends_on,
+        )
+        .exclude(status=Reading.Status.REJECTED)
+        .order_by("register_id", "read_on", "pk")
+        .values_list("register_id", "read_on", "value", "register__meter__multiplier")
+    )
+    opening: dict[int, Decimal] = {}
+    closing: dict[int, tuple[Decimal, Decimal]] = {}
+    for register_id, read_on, value, multiplier in readings:
+        if read_on < starts_on:
+            opening[register_id] = value
+        else:
+            closing[register_id] = (value, multiplier)
+    total = Decimal(0)
+    for register_id, (value, multiplier) in closing.items():
+        if register_id in opening:
+            total += (value - opening[register_id]) * multiplier
+    return total
+
+
+def preview(
+    version: TariffVersion,
+    apartment: Apartment,
+    starts_on: date,
+    ends_on: date,
+    consumption: Decimal | None,
+    previous_balance: Decimal,
+) -> Preview:
+    """Rate ``version`` for ``apartment`` over starts_on..ends_on."""
+    tariff = version.tariff
+    utility = tariff.utility
+    data = apartment_data(apartment, utility.pk, starts_on, ends_on)
+    if consumption is None:
+        consumption = metered_consumption(apartment, utility.pk, starts_on, ends_on)
+    variables = {
+        "area": data.area,
+        "persons": data.persons,
+        "meters": data.meters,
+        "previous_balance": previous_balance,
+    }
+    try:
+        stored = compile_version(
+            version,
+            list(version.components.all()),
+            tariff.code,
+            utility.unit_code,
+            utility.name,
+        )
+        stored = replace(stored, valid_from=min(stored.valid_from, starts_on))
+        vat = vat_for(vat_schedule(tariff.organisation_id), [stored])
+        usage = Usage(starts_on, ends_on, consumption, variables)
+        rating = rate_period([stored], vat, usage, stored.rounding)
+    except (TariffConfigError, RatingError, FormulaError) as exc:
+        return Preview(None, str(exc), consumption, variables, version.currency)
+    except ArithmeticError:
+        # str() of a decimal signal names no value: say what went wrong instead.
+        error = _("An amount is out of range (more digits than an invoice holds).")
+        return Preview(None, str(error), consumption, variables, version.currency)
+    return Preview(rating, "", consumption, variables, version.currency)
+
+
+def trace_rows(trace: dict[str, Any]) -> list[tuple[str, str]]:
+    """A line's trace as (name, text) rows for the screen; a formula's trace as its
+    variables read and each function call's value."""
+    rows = []
+    for key, value in trace.items():
+        if isinstance(value, Trace):
+            value = value.as_dict()
+        if isinstance(value, dict) and "steps" in value:
+            variables = ", ".join(f"{k} = {v}" for k, v in value["variables"].items())
+            rows.append((f"{key}: variables", variables or "–"))
+            for text, result in value["steps"]:
+                rows.append((f"{key}: {text}", str(result)))
+        else:
+            rows.append((key, str(value)))
+    return rows

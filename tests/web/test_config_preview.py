@@ -1,0 +1,149 @@
+"""The formula preview: a version rated on one apartment with its own data, the
+lines and the formula trace shown, nothing written."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+
+@pytest.fixture
+def version(small_building):
+    """COLD from 2027: 5.00 RON/m3 and a formula for the stairs' cleaning."""
+    from meterbill.tariffs.models import TariffComponent, TariffVersion
+
+    v = TariffVersion.objects.create(
+        tariff=small_building["tariff"],
+        valid_from=date(2027, 1, 1),
+        currency="RON",
+        unit_price_net=Decimal(0),
+        vat_rate_percent=Decimal(11),
+    )
+    TariffComponent.objects.create(
+        version=v,
+        position=1,
+        kind="unit_price",
+        code="water",
+        description="Cold water",
+        params={"unit_price": "5.00"},
+    )
+    TariffComponent.objects.create(
+        version=v,
+        position=2,
+        kind="formula",
+        code="stairs",
+        description="Stairs cleaning",
+        formula="round(area * 0.035, 2) + persons * 1.5",
+    )
+    return v
+
+
+@pytest.mark.django_db
+def test_it_previews_a_version_on_an_apartments_last_period(
+    alice, small_building, version, client_for
+):
+    from meterbill.audit.models import AuditEvent
+    from meterbill.invoicing.models import Invoice
+
+    apartment = small_building["apartments"][1]  # apt 2: 50 m2, 2 persons
+    client = client_for(alice)
+    events = AuditEvent.objects.count()
+
+    response = client.get(
+        "/config/preview/", {"version": version.pk, "apartment": apartment.pk}
+    )
+
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.error == ""
+    # No dates: the last period, November 2026. W2 read 200 on 31 Oct and 220 on
+    # 30 Nov: 20 m3.
+    assert result.quantity == Decimal(20)
+    lines = {line.component: line.net_amount for line in result.rating.lines}
+    # water: 20 m3 × 5.00 = 100.00
+    # stairs: round(50 × 0.035, 2) + 2 × 1.5 = 1.75 + 3.00 = 4.75
+    assert lines == {"water": Decimal("100.00"), "stairs": Decimal("4.75")}
+    totals = result.rating.totals
+    # The organisation has no VAT schedule: the version's S 11 % applies.
+    # VAT 104.75 × 11 % = 11.5225 → 11.52; total 116.27.
+    assert (totals.tax_exclusive, totals.vat_total, totals.tax_inclusive) == (
+        Decimal("104.75"),
+        Decimal("11.52"),
+        Decimal("116.27"),
+    )
+    html = response.content.decode()
+    assert "round(area * 0.035, 2)" in html  # the formula trace, call by call
+    assert "1.75" in html
+    assert AuditEvent.objects.count() == events
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_previews_a_typed_consumption_over_chosen_days(
+    alice, small_building, version, client_for
+):
+    apartment = small_building["apartments"][0]  # apt 1: 50 m2, 1 person
+    client = client_for(alice)
+
+    response = client.get(
+        "/config/preview/",
+        {
+            "version": version.pk,
+            "apartment": apartment.pk,
+            "starts_on": "2026-12-01",
+            "ends_on": "2026-12-31",
+            "consumption": "7.5",
+        },
+    )
+
+    lines = {
+        ln.component: ln.net_amount for ln in response.context["result"].rating.lines
+    }
+    # water: 7.5 × 5.00 = 37.50; stairs: 1.75 + 1 × 1.5 = 3.25
+    assert lines == {"water": Decimal("37.50"), "stairs": Decimal("3.25")}
+
+
+@pytest.mark.django_db
+def test_it_shows_a_rating_error_instead_of_failing(
+    alice, small_building, version, client_for
+):
+    from meterbill.tariffs.models import TariffComponent
+
+    TariffComponent.objects.create(
+        version=version,
+        position=3,
+        kind="formula",
+        code="per_m2",
+        description="Per m2 of a vacant flat",
+        formula="consumption / (persons - 1)",
+    )
+    apartment = small_building["apartments"][0]  # 1 person: divides by zero
+    client = client_for(alice)
+
+    response = client.get(
+        "/config/preview/",
+        {"version": version.pk, "apartment": apartment.pk, "consumption": "3"},
+    )
+
+    assert response.status_code == 200
+    assert "division by zero" in response.context["result"].error
+    assert 'id="preview-error"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_asks_for_both_dates(alice, small_building, version, client_for):
+    client = client_for(alice)
+
+    response = client.get(
+        "/config/preview/",
+        {
+            "version": version.pk,
+            "apartment": small_building["apartments"][0].pk,
+            "starts_on": "2026-12-01",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "ends_on" in response.context["form"].errors
