@@ -64,3 +64,18 @@ def test_it_meets_the_conformance_floor():
 
     assert result.total == 140
     assert result.meets_floor, result.failures
+
+
+def test_it_reports_the_day_nemreader_drops_in_scenario_10():
+    result = conformance.run(CORPUS)
+
+    # B2 of NEM1210191: 1078 (11 Jan) + 1473 (12 Jan) + 1520 (13 Jan, wrapped
+    # over three lines) = 4071 kWh; nemreader has 2551 = 4071 - 1520.
+    assert result.passed == result.total == 140
+    assert result.floor == 140
+    assert any(
+        "Scenario10#ETSAMDP" in f
+        and "('NEM1210191', 'B2')" in f
+        and "leaves out 2005-01-13 (1520 kWh)" in f
+        for f in result.findings
+    ), result.findings

@@ -18,6 +18,9 @@ class SetResult:
     failures: list[str] = field(default_factory=list)
     # The lowest pass count CI accepts for this set; raised as readers improve.
     floor: int = 0
+    # Passed cases where the reference or the file itself breaks a rule of the
+    # format's standard: what differs and which clause or rule says so.
+    findings: list[str] = field(default_factory=list)
 
     @property
     def meets_floor(self) -> bool:
@@ -30,4 +33,5 @@ class SetResult:
             "total": self.total,
             "floor": self.floor,
             "failures": self.failures,
+            "findings": self.findings,
         }

@@ -12,7 +12,7 @@ from typing import Any
 
 from meterbill.conformance import SetResult
 from meterbill.formats.errors import FormatError
-from meterbill.formats.wmbus import FormatCache, decode
+from meterbill.formats.wmbus import FormatCache, decode_all
 
 # Our billing value name → the field name in the corpus's expected values.
 CLAIMED = {
@@ -24,14 +24,16 @@ CLAIMED = {
 }
 
 # Passed cases CI must keep reaching.
-FLOOR = 204
+FLOOR = 206
 
 
 def run(corpus_dir: Path) -> SetResult:
     """Decode every case that expects a claimed field and compare the values.
 
     Compact frames need the format of a full frame of the same family: as a reader
-    of a whole file does, the formats of all full frames are learned first.
+    of a whole file does, the formats of all full frames are learned first. A case
+    whose telegram_hex holds a burst of telegrams of one meter is judged on the
+    values of all of them together, as wmbusmeters reports them.
     """
     result = SetResult(name="wmbus", floor=FLOOR)
     cases = list(_cases(corpus_dir / "wmbus" / "cases.jsonl"))
@@ -69,13 +71,25 @@ def _key(case: dict[str, Any]) -> bytes | None:
         return None
 
 
+class CorpusDefect(ValueError):
+    """The corpus line itself is damaged: no decoder could be blamed for it."""
+
+
 def _telegram(case: dict[str, Any]) -> bytes:
-    return bytes.fromhex(case.get("telegram_hex", ""))
+    digits = case.get("telegram_hex", "")
+    if len(digits) % 2:
+        # wmbusmeters' own hex reader drops a lone last digit; a byte reader cannot.
+        frame_digits = 2 * (int(digits[:2], 16) + 1) if len(digits) >= 2 else 0
+        raise CorpusDefect(
+            f"corpus line damaged: telegram_hex has {len(digits)} hex digits, an "
+            f"odd count; the frame its L-field gives ends after {frame_digits}"
+        )
+    return bytes.fromhex(digits)
 
 
 def _learn(case: dict[str, Any], formats: FormatCache) -> None:
     try:
-        decode(_telegram(case), _key(case), formats=formats)
+        decode_all(_telegram(case), _key(case), formats=formats)
     except (FormatError, ValueError):
         return
 
@@ -87,9 +101,14 @@ def _check(
     formats: FormatCache,
 ) -> list[str]:
     try:
-        values = decode(_telegram(case), _key(case), formats=formats).billing_values()
+        frames = decode_all(_telegram(case), _key(case), formats=formats)
+    except CorpusDefect as exc:
+        return [str(exc)]
     except (FormatError, ValueError) as exc:
         return [f"decode: {exc}"]
+    values: dict[str, object] = {}
+    for frame in frames:  # a later telegram of the burst adds to the earlier ones
+        values.update(frame.billing_values())
     problems = []
     for ours, theirs in claimed.items():
         want = expected[theirs]

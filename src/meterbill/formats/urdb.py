@@ -32,6 +32,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NoReturn
 
+from meterbill.engine.json_depth import too_deep
+from meterbill.engine.numbers import NotANumber, plain_decimal
 from meterbill.engine.tariff import (
     ChargeUnit,
     DemandTier,
@@ -46,6 +48,9 @@ from meterbill.formats.errors import InvalidFormat
 # URDB's (and SAM's) stand-in for "no upper limit".
 _NO_LIMIT = Decimal("1e37")
 _MAX_PERIODS = 100
+# A URDB export nests five levels (rate, schedule, period, tier); the parser
+# recurses once per level, so far deeper text is refused before parsing.
+MAX_JSON_DEPTH = 32
 # Larger numbers are typing errors, and would overflow the rating arithmetic.
 _MAX_DIGITS = 40
 _MAX_LOAD_DIGITS = 12
@@ -99,10 +104,9 @@ def read_load_csv(data: bytes | str, *, filename: str = "") -> list[Decimal]:
 
 def _decimal_or_none(cell: str) -> Decimal | None:
     try:
-        value = Decimal(cell)
-    except ArithmeticError:
+        return plain_decimal(cell, comma=False, negative=True, lone_point=True)
+    except NotANumber:
         return None
-    return value if value.is_finite() else None
 
 
 def _decode(data: bytes | str, filename: str) -> str:
@@ -120,6 +124,9 @@ def _refuse_constant(name: str) -> NoReturn:
 
 def _load_json(data: bytes | str, filename: str) -> Any:
     text = _decode(data, filename)
+    fault = too_deep(text, MAX_JSON_DEPTH)
+    if fault is not None:
+        raise InvalidFormat(f"not a URDB tariff: {fault}", file=filename)
     try:
         return json.loads(
             text,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 from lxml.etree import _Element as Element
 
+from meterbill.engine.numbers import NotANumber, plain_decimal
 from meterbill.formats.einvoice import cii, ubl
 from meterbill.formats.einvoice.model import (
     ZERO,
@@ -109,12 +110,10 @@ class _Reader:
         if not value:
             return None
         try:
-            number = Decimal(value)
-        except InvalidOperation as exc:
-            raise self.fail(f"{term}: {value!r} is not a number", path) from exc
-        if not number.is_finite():
-            raise self.fail(f"{term}: {value!r} is not a finite number", path)
-        return number
+            # xsd:decimal: ASCII digits, an optional sign and point, no exponent.
+            return plain_decimal(value, comma=False, negative=True, lone_point=True)
+        except NotANumber as exc:
+            raise self.fail(f"{term}: {value[:40]!r} is not a number", path) from exc
 
     def required_decimal(self, el: Element | None, path: str, term: str) -> Decimal:
         number = self.decimal(el, path, term)

@@ -50,7 +50,8 @@ def ro_address(party: Party) -> Party:
 
     BR-RO-110/111: the subdivision (BT-39/54) is an ISO 3166-2:RO code (``RO-CJ``);
     for Bucharest (``RO-B``) the city (BT-37/52) is the sector, ``SECTOR1`` to
-    ``SECTOR6``. Accepts ``CJ``, ``B``, ``Bucuresti`` and ``Sector 3``/``Sectorul 3``.
+    ``SECTOR6``. Accepts ``CJ``, ``B``, ``Bucuresti`` and ``Sector 3``/``Sectorul 3``,
+    as the city or as the subdivision (a sector is only ever in Bucharest).
     Raises ValueError for a Bucharest address that names no sector.
     """
     addr = party.address
@@ -58,7 +59,10 @@ def ro_address(party: Party) -> Party:
         return party
     sub_code = addr.subdivision.strip().upper()
     city = addr.city
-    if sub_code in _BUCHAREST:
+    sector = _SECTOR.match(addr.subdivision)
+    if sector:
+        sub_code, city = "RO-B", f"SECTOR{sector.group(1)}"
+    elif sub_code in _BUCHAREST:
         sub_code = "RO-B"
         match = _SECTOR.match(city.replace("SECTOR", "SECTOR "))
         if not match:
