@@ -49,9 +49,23 @@ def test_it_refuses_a_price_beyond_what_can_be_stored(small_building):
             code="COLD",
             utility="cold",
             valid_from="2027-01-01",
-            unit_price="1e400",
+            unit_price="1" + "0" * 400,  # 10**400, written out
             vat="11",
         )
+
+
+def test_it_refuses_a_price_in_other_digits_or_with_an_exponent(small_building):
+    # "１２" (fullwidth) would be 12 to Decimal(); 1e400 is no plain number either
+    for text in ("１２", "1e400"):
+        with pytest.raises(CommandError, match=r"--unit-price: .* is not a number"):
+            call_command(
+                "add_tariff",
+                code="COLD",
+                utility="cold",
+                valid_from="2027-01-01",
+                unit_price=text,
+                vat="11",
+            )
 
 
 def test_bench_refuses_a_database_that_has_users(alice):
