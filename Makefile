@@ -36,9 +36,16 @@ test: deps
 # The benchmark empties the database it runs on: its own SQLite file unless
 # BENCH_DATABASE_URL names another (it refuses one holding anything else).
 BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench.sqlite3
+# The reading import benchmark keeps its portfolio in a database of its own.
+BENCH_IMPORT_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench-import.sqlite3
 bench: deps
 	DATABASE_URL=$(BENCH_DATABASE_URL) METERBILL_OUT_DIR=$(CURDIR)/var/bench-out \
 	  $(BIN)/meterbill bench --apartments $(N)
+	$(BIN)/python bench/bench_rating.py 20000
+	DATABASE_URL=$(BENCH_IMPORT_DATABASE_URL) $(BIN)/python bench/bench_import.py \
+	  --again --apartments 2000 --rows 200000
+	rm -f var/bench-print.sqlite3; DATABASE_URL=sqlite:///$(CURDIR)/var/bench-print.sqlite3 \
+	  METERBILL_OUT_DIR=$(CURDIR)/var/bench-out $(BIN)/python bench/bench_print.py
 
 serve: deps
 	$(BIN)/meterbill serve-demo
