@@ -48,3 +48,29 @@ def test_it_writes_nothing_twice(issued_invoice, out_dir):
 
     assert again == 0
     assert pdf.stat().st_mtime_ns == first_write
+
+
+def test_a_romanian_customers_pdf_names_the_units_in_romanian(small_building, tmp_path):
+    # given apartment 2's customer reads Romanian (frozen into the invoice at issue):
+    # the fixed charge's unit "month" is the catalogue's "lună"; symbols like m3
+    # have no entry and stay as they are
+    from meterbill.invoicing.documents import render_pdf
+    from meterbill.premises.models import Contract
+
+    contract = Contract.objects.get(apartment=small_building["apartments"][1])
+    contract.customer.language = "ro"
+    contract.customer.save(update_fields=["language"])
+    bill_period(small_building["period"], issue_date=date(2026, 12, 4))
+    invoice = Invoice.objects.get(apartment=small_building["apartments"][1])
+    pdf = tmp_path / "ro.pdf"
+    pdf.write_bytes(render_pdf(invoice))
+
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "lună" in text
+    assert " month " not in text
+    assert "m3" in text

@@ -31,6 +31,8 @@ from django import db
 from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
 
 from meterbill.formats import chart_svg, epc_qr
 from meterbill.formats.einvoice.cii import facturx_pdf
@@ -308,7 +310,7 @@ def render_pdf_html(inv: Invoice, history: list[UtilityHistory] | None = None) -
                 "position": ln.position,
                 "description": ln.description,
                 "quantity": _qty(ln.quantity, lang),
-                "unit": ln.unit,
+                "unit": _unit(ln.unit, lang),
                 "unit_price": _num(ln.unit_price_net, lang, 4),
                 "vat_rate": _num(ln.vat_rate_percent, lang, 0),
                 "net": money(ln.net_amount),
@@ -335,6 +337,13 @@ def render_pdf_html(inv: Invoice, history: list[UtilityHistory] | None = None) -
         "qr_svg": epc_qr.svg(payload) if payload else "",
     }
     return render_to_string("invoicing/invoice.html", context)
+
+
+def _unit(unit: str, lang: str) -> str:
+    """A line's unit word in the document's language ("month" → "lună"); symbols
+    such as m3 and kWh have no catalogue entry and stay as they are."""
+    with translation.override(lang):
+        return gettext(unit) if unit else unit
 
 
 _fonts: dict[int, Any] = {}
