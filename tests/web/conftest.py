@@ -3,6 +3,7 @@ see, and a client per user."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -163,3 +164,25 @@ def role_user(branches):
         return make_user(f"{role}-{branch}", branches[branch], role)
 
     return make
+
+
+@pytest.fixture
+def browser(live_server):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # test makes around it are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    from .browser import ARGS, CHROMIUM, SHOTS
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop-sized page."""
+    return browser.new_page(viewport={"width": 1280, "height": 900})

@@ -3,46 +3,16 @@ pytest-django's live server. Screenshots go to test-artifacts/web/."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from .browser import SHOTS, login, needs_chromium
 from .conftest import make_user
 from .job_worker import background_worker
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # test makes around it are synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -50,13 +20,6 @@ def job_worker(live_server):
     """Starts the job worker when called (tests/web/job_worker.py)."""
     with background_worker() as start:
         yield start
-
-
-def _login(page, base, username, password):
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -82,7 +45,7 @@ def test_it_runs_an_operators_day_in_the_browser(
     base = live_server.url
     page = browser.new_page(viewport={"width": 1280, "height": 900})
 
-    _login(page, base, "alice", "pw-alice")
+    login(page, base, "alice", "pw-alice")
     page.wait_for_url(f"{base}/dashboard/")
     page.screenshot(path=SHOTS / "dashboard-1280.png", full_page=True)
 
@@ -151,7 +114,7 @@ def test_it_lets_a_customer_download_its_invoice(
     base = live_server.url
     page = browser.new_page(viewport={"width": 768, "height": 1024})
 
-    _login(page, base, "carol", "pw-carol")
+    login(page, base, "carol", "pw-carol")
     page.wait_for_url(f"{base}/portal/")
     page.screenshot(path=SHOTS / "portal-768.png", full_page=True)
     with page.expect_download() as download:

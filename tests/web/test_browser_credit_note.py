@@ -1,5 +1,5 @@
 """In Chromium: an operator credits part of an invoice, confirms, and downloads the
-credit note's PDF. Screenshots go to out/screenshots/."""
+credit note's PDF. Screenshots go to test-artifacts/web/."""
 
 from __future__ import annotations
 
@@ -9,19 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from .test_browser import CHROMIUM, _login, browser  # noqa: F401  (fixture)
+from .browser import SHOTS, login, needs_chromium
 
-SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_operator_credits_an_invoice_and_downloads_the_credit_note(
-    browser,  # noqa: F811
+    browser,
     live_server,
     small_building,
     alice,
@@ -36,7 +31,7 @@ def test_an_operator_credits_an_invoice_and_downloads_the_credit_note(
     SHOTS.mkdir(parents=True, exist_ok=True)
     base = live_server.url
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    _login(page, base, "alice", "pw-alice")
+    login(page, base, "alice", "pw-alice")
     page.wait_for_url(f"{base}/dashboard/")
 
     page.goto(f"{base}/invoices/{invoice.pk}/")

@@ -2,56 +2,18 @@
 pytest-django's live server: a new version with a unit price and a formula, a
 formula error shown at save and fixed, then a preview on an apartment. (Billing
 operators read tariffs only; the branch manager is the role that edits them.)
-Screenshots go to out/screenshots/, at 1280 and 768 px."""
+Screenshots go to test-artifacts/web/, at 1280 and 768 px."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from .browser import login, needs_chromium, shoot
 from .conftest import make_user
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def page(live_server):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # test makes around it are synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser.new_page(viewport={"width": 1280, "height": 900})
-        browser.close()
-
-
-def _shoot(page, name):
-    page.screenshot(path=SHOTS / f"{name}-1280.png", full_page=True)
-    page.set_viewport_size({"width": 768, "height": 1024})
-    page.screenshot(path=SHOTS / f"{name}-768.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+pytestmark = needs_chromium
 
 
 @pytest.mark.django_db(transaction=True)
@@ -64,10 +26,7 @@ def test_it_configures_a_tariff_version_and_previews_it(
     base = live_server.url
     tariff = small_building["tariff"]
 
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "nora")
-    page.fill("input[name=password]", "pw-nora")
-    page.click("button[type=submit]")
+    login(page, base, "nora", "pw-nora")
     page.wait_for_url(f"{base}/dashboard/")
 
     page.click("header nav >> text=Configuration")
@@ -98,7 +57,7 @@ def test_it_configures_a_tariff_version_and_previews_it(
     error.wait_for()
     assert "unknown name 'pesrons'" in error.inner_text()
     assert "line 1, column 26" in error.inner_text()
-    _shoot(page, "config-formula-error")
+    shoot(page, "config-formula-error")
     page.fill("#id_formula", "round(area * 0.035, 2) + persons * 1.5")
     page.click("#save")
     page.wait_for_url(f"{base}/config/versions/{version.pk}/")
@@ -113,7 +72,7 @@ def test_it_configures_a_tariff_version_and_previews_it(
         "stairs",
         "water",
     ]
-    _shoot(page, "config-version")
+    shoot(page, "config-version")
 
     page.click("#preview")
     apartment = small_building["apartments"][1]  # 50 m2, 2 persons, 20 m3 in Nov
@@ -125,10 +84,10 @@ def test_it_configures_a_tariff_version_and_previews_it(
     assert total.inner_text().startswith("116.27")
     assert page.locator("#preview-net").inner_text().startswith("104.75")
     page.locator("#preview-lines details").nth(1).locator("summary").click()
-    _shoot(page, "config-preview")
+    shoot(page, "config-preview")
 
     page.goto(f"{base}/config/severities/{branches['north'].pk}/")
     page.select_option("#id_high_use", "block")
     page.click("#save")
     page.get_by_text("Saved.").wait_for()
-    _shoot(page, "config-severities")
+    shoot(page, "config-severities")

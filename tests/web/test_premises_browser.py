@@ -1,54 +1,17 @@
 """An operator sets up premises in Chromium (Playwright) against pytest-django's
 live server: a residence, an apartment, a water meter, a customer and a contract,
-then exchanges the meter. Screenshots go to out/screenshots/, at 1280 and 768 px."""
+then exchanges the meter. Screenshots go to test-artifacts/web/, at 1280 and 768 px."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from .browser import login, needs_chromium, shoot
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def page(live_server):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # test makes around it are synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser.new_page(viewport={"width": 1280, "height": 900})
-        browser.close()
-
-
-def _shoot(page, name):
-    page.screenshot(path=SHOTS / f"{name}-1280.png", full_page=True)
-    page.set_viewport_size({"width": 768, "height": 1024})
-    page.screenshot(path=SHOTS / f"{name}-768.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+pytestmark = needs_chromium
 
 
 @pytest.mark.django_db(transaction=True)
@@ -60,10 +23,7 @@ def test_it_sets_up_premises_and_exchanges_a_meter(
     from meterbill.premises.models import Contract
 
     base = live_server.url
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", "pw-alice")
-    page.click("button[type=submit]")
+    login(page, base, "alice", "pw-alice")
     page.wait_for_url(f"{base}/dashboard/")
 
     # A residence.
@@ -73,7 +33,7 @@ def test_it_sets_up_premises_and_exchanges_a_meter(
     page.fill("input[name=name]", "Bloc 9")
     page.fill("input[name=city]", "Cluj-Napoca")
     page.fill("input[name=country]", "RO")
-    _shoot(page, "residence-form")
+    shoot(page, "residence-form")
     page.click("#save")
     page.get_by_text("Residence B9 saved.").wait_for()
 
@@ -85,7 +45,7 @@ def test_it_sets_up_premises_and_exchanges_a_meter(
     page.select_option("select[name=utilities-0-utility]", label="Cold water")
     page.click("#save")
     page.locator("#id_area_m2_error").wait_for()
-    _shoot(page, "apartment-form-error")
+    shoot(page, "apartment-form-error")
     page.fill("input[name=area_m2]", "54.30")
     page.click("#save")
     page.get_by_text("Apartment B9/12 saved.").wait_for()
@@ -97,7 +57,7 @@ def test_it_sets_up_premises_and_exchanges_a_meter(
     page.fill("input[name=radio_id]", "12345678")
     page.fill("input[name=installed_on]", "2026-10-01")
     page.fill("input[name=aes_key_new]", "00112233445566778899AABBCCDDEEFF")
-    _shoot(page, "meter-form")
+    shoot(page, "meter-form")
     page.click("#save")
     page.get_by_text("Meter CW-900 saved.").wait_for()
     assert "00112233" not in page.content()
@@ -112,7 +72,7 @@ def test_it_sets_up_premises_and_exchanges_a_meter(
     page.fill("input[name=vat_id]", "RO18547291")
     page.click("#save")
     page.locator("#id_vat_id_error").wait_for()
-    _shoot(page, "customer-form-error")
+    shoot(page, "customer-form-error")
     page.fill("input[name=vat_id]", "RO18547290")
     page.click("#save")
     page.get_by_text("Customer K90 saved.").wait_for()
@@ -129,7 +89,7 @@ def test_it_sets_up_premises_and_exchanges_a_meter(
     )
     page.click("button[data-add-row=services]")
     page.locator("select[name=services-1-utility]").wait_for()
-    _shoot(page, "contract-form")
+    shoot(page, "contract-form")
     page.click("#save")
     page.get_by_text("Contract C90 saved.").wait_for()
 
@@ -141,17 +101,17 @@ def test_it_sets_up_premises_and_exchanges_a_meter(
     page.fill("input[name=serial]", "CW-901")
     page.fill(f"input[name=final_{register.pk}]", "17.250")
     page.fill(f"input[name=initial_{register.pk}]", "0.010")
-    _shoot(page, "meter-exchange")
+    shoot(page, "meter-exchange")
     page.click("#save")
     page.get_by_text("Meter CW-900 exchanged for CW-901.").wait_for()
-    _shoot(page, "meter-after-exchange")
+    shoot(page, "meter-after-exchange")
     # The list's search swaps the table in place (HTMX); a row opens the meter.
     page.goto(f"{base}/meters/")
     page.fill("input[name=q]", "CW-90")
     page.press("input[name=q]", "Enter")
     page.wait_for_url(f"{base}/meters/?q=CW-90")
     assert page.locator("#list tbody tr").count() == 2
-    _shoot(page, "meters")
+    shoot(page, "meters")
     page.get_by_role("link", name="CW-901").click()
     page.get_by_role("heading", name="Meter CW-901").wait_for()
 
@@ -162,7 +122,7 @@ def test_it_sets_up_premises_and_exchanges_a_meter(
     page.click("#edit-residence")
     page.get_by_role("button", name="Delete").click()
     page.get_by_text("cannot be deleted: it is still used by 1 apartment").wait_for()
-    _shoot(page, "residence-delete-refused")
+    shoot(page, "residence-delete-refused")
 
     contract = Contract.objects.get(number="C90")
     assert (contract.customer.vat_id, contract.apartment_id) == (
