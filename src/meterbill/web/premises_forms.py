@@ -119,6 +119,7 @@ class BranchChoiceMixin:
 
     fields: dict[str, forms.Field]
     instance: Any
+    add_error: Any  # the form's
 
     def add_branch_field(self, user: Any) -> None:
         if self.instance.pk is not None:
@@ -136,6 +137,16 @@ class BranchChoiceMixin:
         if self.instance.pk is not None:
             return self.instance.branch
         return cleaned.get("branch")
+
+    def place_in_branch(self, cleaned: dict[str, Any]) -> None:
+        """Put the object in its chosen branch, where its ``code`` must be unique."""
+        branch = self.chosen_branch(cleaned)
+        code = cleaned.get("code")
+        if branch and code:
+            taken = type(self.instance).objects.filter(branch=branch, code=code)
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error("code", _("This code is already used in the branch."))
+            self.instance.branch = branch
 
 
 class ResidenceForm(BranchChoiceMixin, forms.ModelForm):
@@ -170,13 +181,7 @@ class ResidenceForm(BranchChoiceMixin, forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        branch = self.chosen_branch(cleaned)
-        code = cleaned.get("code")
-        if branch and code:
-            taken = Residence.objects.filter(branch=branch, code=code)
-            if taken.exclude(pk=self.instance.pk).exists():
-                self.add_error("code", _("This code is already used in the branch."))
-            self.instance.branch = branch
+        self.place_in_branch(cleaned)
         return cleaned
 
 
@@ -602,13 +607,7 @@ class CustomerForm(BranchChoiceMixin, forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        branch = self.chosen_branch(cleaned)
-        code = cleaned.get("code")
-        if branch and code:
-            taken = Customer.objects.filter(branch=branch, code=code)
-            if taken.exclude(pk=self.instance.pk).exists():
-                self.add_error("code", _("This code is already used in the branch."))
-            self.instance.branch = branch
+        self.place_in_branch(cleaned)
         vat_id = cleaned.get("vat_id")
         if vat_id and "country" not in self.errors:
             try:
