@@ -16,7 +16,8 @@ def test_it_loads_the_versions_in_force_during_the_period(
     add_version(date(2026, 12, 1), unit_price="7.00")
     tariff = small_building["tariff"]
 
-    with django_assert_num_queries(2):
+    # (versions, their components, their lookup tables: three queries)
+    with django_assert_num_queries(3):
         found = versions_for([tariff.pk], date(2026, 11, 1), date(2026, 11, 30))
 
     # then November sees the October version (in force on its first day) and the

@@ -20,12 +20,13 @@ CONFIG_ACTIONS = r"^(utility|provider|invoice_series|rule_setting|vat_rate|tarif
 @pytest.fixture
 def elsewhere(south):
     """south's world plus configuration alice's organisation must not see: another
-    organisation's utility, provider, tariff, version, component and VAT rate, and
-    the south branch's invoice series and a severity setting."""
+    organisation's utility, provider, tariff, version, component, lookup table and
+    VAT rate, and the south branch's invoice series and a severity setting."""
     from meterbill.billing.models import RuleSetting
     from meterbill.orgs.models import Branch, Organisation
     from meterbill.premises.models import Provider, Utility
     from meterbill.tariffs.models import (
+        LookupTable,
         Tariff,
         TariffComponent,
         TariffVersion,
@@ -65,6 +66,9 @@ def elsewhere(south):
         "tariff": tariff,
         "version": version,
         "component": component,
+        "table": LookupTable.objects.create(
+            version=version, name="zone", rows=[[SOUTH_MARK, "7"]]
+        ),
         "vat_rate": VatRate.objects.create(
             organisation=other,
             category="S",
@@ -83,7 +87,7 @@ def test_it_never_shows_or_changes_configuration_outside_the_users_reach(
     from meterbill.audit.models import AuditEvent
     from meterbill.billing.models import RuleSetting
     from meterbill.invoicing.models import InvoiceSeries
-    from meterbill.tariffs.models import TariffComponent
+    from meterbill.tariffs.models import LookupTable, TariffComponent
 
     client = client_for(make_user(f"north-{role}", branches["north"], role))
     urls = [url for url in _urls(elsewhere) if url.startswith("/config/")]
@@ -101,6 +105,7 @@ def test_it_never_shows_or_changes_configuration_outside_the_users_reach(
     series = InvoiceSeries.objects.get(pk=elsewhere["series"].pk)
     assert (series.prefix, series.year) == ("S", 2026)
     assert TariffComponent.objects.get(pk=elsewhere["component"].pk).position == 1
+    assert LookupTable.objects.get(pk=elsewhere["table"].pk).rows[0][1] == "7"
 
 
 @pytest.mark.django_db

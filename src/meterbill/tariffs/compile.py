@@ -4,7 +4,9 @@ components, versions into engine ``TariffVersion``s, VatRate rows into ``VatRate
 ``build_component`` is the one validation of a component's parameters: the save
 path, the CLI (``add-tariff --components``) and the web forms all call it, so what
 one accepts the others accept. Its errors name the field (``params.blocks[1][0]``)
-and, for formulas, the line, column and the unknown name.
+and, for formulas, the line, column and the unknown name. ``build_table`` is the same
+for a version's lookup tables (the price lists its formulas read with ``lookup``):
+a formula may only name a table of its own version.
 
 ``versions_for`` and ``vat_schedule`` load what a bill run chunk needs in a fixed
 number of queries and compile each version once (the chunk then rates thousands of
@@ -19,17 +21,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation
 from typing import Any, NoReturn
 
 from meterbill.engine import components as engine
-from meterbill.engine.formula import FormulaError, compile_formula
+from meterbill.engine.formula import FormulaError, Tables, compile_formula
+from meterbill.engine.numbers import NotANumber, plain_decimal
 from meterbill.engine.pricing import SIMPLE_FIXED, SIMPLE_UNIT
 from meterbill.engine.tariff import TariffError
 from meterbill.formats.errors import FormatError
 from meterbill.formats.urdb import read_tariff
 
-from .models import ComponentKind, TariffComponent, TariffVersion, VatRate
+from .models import (
+    ComponentKind,
+    LookupTable,
+    TariffComponent,
+    TariffVersion,
+    VatRate,
+)
 
 # Net prices: at most 12 integer digits and 6 decimals, as the simple prices.
 MAX_PRICE = Decimal(10) ** 12
@@ -47,6 +56,14 @@ VATEX_RE = re.compile(r"VATEX-[A-Z]{2}-[A-Z0-9-]{1,20}")
 # The variables a formula may read (engine.components.STANDARD_NAMES).
 FORMULA_NAMES = engine.STANDARD_NAMES
 LANGUAGES = ("en", "ro")
+# Lookup tables: a name as a formula quotes it, keys as the formula's quoted texts
+# (at most 200 characters, no quote, backslash or line break), values as prices.
+TABLE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
+MAX_KEY_LENGTH = 200
+MAX_TABLE_ROWS = 1000
+NUMBER_KEY_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# A number key is kept as lookup() writes a number: formula precision, no rounding.
+KEY_CONTEXT = Context(prec=34, traps=[Inexact, InvalidOperation])
 
 
 class TariffConfigError(ValueError):
@@ -104,10 +121,12 @@ def build_component(
     *,
     position: int | None = None,
     default_unit_code: str = "C62",
+    tables: Iterable[str] = (),
 ) -> engine.Component:
     """The engine component for one stored (or submitted) component; raises
-    TariffConfigError naming the field when anything is wrong."""
-    p = _Params(params or {}, position)
+    TariffConfigError naming the field when anything is wrong. ``tables``: the
+    names of the version's lookup tables, the only ones its formulas may read."""
+    p = _Params(params or {}, position, tables)
     if not isinstance(code, str) or not CODE_RE.fullmatch(code):
         p.fail("code", "1 to 32 of letters, digits, '_', '.' and '-'")
     if not isinstance(description, str) or not description.strip():
@@ -231,11 +250,14 @@ NEEDS_INTERVALS = (engine.TimeOfUseEnergy, engine.DemandCharge)
 class _Params:
     """Reads one component's params, remembering which keys were used."""
 
-    def __init__(self, params: Mapping[str, Any], position: int | None) -> None:
+    def __init__(
+        self, params: Mapping[str, Any], position: int | None, tables: Iterable[str]
+    ) -> None:
         if not isinstance(params, Mapping):
             raise TariffConfigError("a JSON object", field="params", position=position)
         self.params = params
         self.position = position
+        self.tables = tuple(tables)
         self.used = {"descriptions"}
 
     def fail(self, field: str, message: str) -> NoReturn:
@@ -294,7 +316,9 @@ class _Params:
     def formula(self, name: str, text: str, code: str = "") -> Any:
         owner = f"component {code}" if code else ""
         try:
-            return compile_formula(text, FORMULA_NAMES, known_tables=(), owner=owner)
+            return compile_formula(
+                text, FORMULA_NAMES, known_tables=self.tables, owner=owner
+            )
         except FormulaError as exc:
             where = f" at line {exc.line}, column {exc.column}" if exc.line else ""
             self.fail(name, f"{exc.reason}{where}")
@@ -323,15 +347,134 @@ class _Params:
             )
 
 
+def table_key(raw: Any) -> str:
+    """A lookup key as ``lookup()`` finds it: a quoted text as written (spaces
+    around it dropped), a number by its plain text ("2.50" and "2.5" are "2.5",
+    the key ``lookup("t", 2.50)`` reads). Raises ValueError saying what is wrong."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise ValueError(f"a key is a text, not {raw!r}")
+    text = str(raw).strip()
+    if not text:
+        raise ValueError("the key is empty")
+    if len(text) > MAX_KEY_LENGTH:
+        raise ValueError(f"a key has at most {MAX_KEY_LENGTH} characters")
+    if any(c in "\"'\\" or not c.isprintable() for c in text):
+        raise ValueError(
+            f"key {text[:40]!r}: a formula cannot quote a key with quotes, "
+            f"backslashes or control characters"
+        )
+    if not NUMBER_KEY_RE.fullmatch(text):
+        return text
+    try:
+        number = KEY_CONTEXT.normalize(Decimal(text))
+    except Inexact:
+        raise ValueError(f"key {text[:40]!r}: more than 34 digits") from None
+    plain = format(number, "f")
+    return "0" if plain in ("-0", "0") else plain
+
+
+def table_value(raw: Any) -> Decimal:
+    """A table's value: a decimal written with a point (a JSON string or whole
+    number, never a float), below 10^12 in size, at most 6 decimals, as prices
+    are. Raises ValueError saying what is wrong."""
+    if isinstance(raw, float):
+        raise ValueError(f"write the number as a string ({raw!r} is a float)")
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise ValueError(f"{raw!r} is not a number")
+    try:
+        value = plain_decimal(str(raw), comma=False, negative=True, places=6)
+    except NotANumber as exc:
+        raise ValueError(str(exc)) from None
+    if not -MAX_PRICE < value < MAX_PRICE:
+        raise ValueError(f"{raw} must be between -{MAX_PRICE} and {MAX_PRICE}")
+    return value
+
+
+def check_table_name(name: Any) -> str:
+    """The table's name, or TariffConfigError saying why it is not one."""
+    if not isinstance(name, str) or not name.strip():
+        raise TariffConfigError("a table needs a name", field="tables")
+    if not TABLE_NAME_RE.fullmatch(name):
+        raise TariffConfigError(
+            f"table name {name[:40]!r}: 1 to 32 of letters, digits and '_', "
+            f"not starting with a digit",
+            field="tables",
+        )
+    return name
+
+
+def build_table(name: Any, rows: Iterable[tuple[Any, Any]]) -> dict[str, Decimal]:
+    """A lookup table's key → value, checked: its name and its rows
+    (``check_rows``). Errors name the table and the key: ``tables.zone["A"]``."""
+    name = check_table_name(name)
+    return check_rows(rows, f"tables.{name}")
+
+
+def check_rows(rows: Iterable[tuple[Any, Any]], field: str) -> dict[str, Decimal]:
+    """(key, value) rows as key → value: each key (``table_key``) once only, each
+    value a price (``table_value``), 1 to MAX_TABLE_ROWS rows; TariffConfigError
+    names ``field`` and the key."""
+    out: dict[str, Decimal] = {}
+    for raw_key, raw_value in rows:
+        try:
+            key = table_key(raw_key)
+        except ValueError as exc:
+            raise TariffConfigError(str(exc), field=field) from None
+        where = f"{field}[{key!r}]"
+        if key in out:
+            raise TariffConfigError("the key is given twice", field=where)
+        try:
+            out[key] = table_value(raw_value)
+        except ValueError as exc:
+            raise TariffConfigError(str(exc), field=where) from None
+        if len(out) > MAX_TABLE_ROWS:
+            raise TariffConfigError(f"at most {MAX_TABLE_ROWS} rows", field=field)
+    if not out:
+        raise TariffConfigError("a table needs at least one row", field=field)
+    return out
+
+
+def build_tables(tables: Iterable[LookupTable]) -> dict[str, dict[str, Decimal]]:
+    """A version's stored tables as the engine's ``Tables`` (name → key → value)."""
+    return {t.name: build_table(t.name, _pairs(t.rows, t.name)) for t in tables}
+
+
+def _pairs(rows: Any, name: str) -> list[tuple[Any, Any]]:
+    if not isinstance(rows, list) or not all(
+        isinstance(r, list) and len(r) == 2 for r in rows
+    ):
+        raise TariffConfigError("rows are [key, value] pairs", field=f"tables.{name}")
+    return [(key, value) for key, value in rows]
+
+
+def tables_read(component: TariffComponent) -> set[str]:
+    """The lookup tables a stored component's formulas read (none for another
+    kind, nor from a formula that does not compile)."""
+    if component.kind != ComponentKind.FORMULA:
+        return set()
+    texts = [component.formula, (component.params or {}).get("quantity")]
+    out: set[str] = set()
+    for text in texts:
+        if isinstance(text, str) and text.strip():
+            try:
+                out.update(compile_formula(text, FORMULA_NAMES).tables)
+            except FormulaError:
+                continue
+    return out
+
+
 def compile_version(
     version: TariffVersion,
     rows: Sequence[TariffComponent],
     tariff_code: str,
     unit_code: str,
     utility_name: str,
+    tables: Sequence[LookupTable] = (),
 ) -> StoredVersion:
-    """One stored version as an engine version. Without component rows: a unit
-    price and a fixed charge per apartment, in the version's VAT category."""
+    """One stored version as an engine version, with its lookup tables. Without
+    component rows: a unit price and a fixed charge per apartment, in the
+    version's VAT category."""
+    lookup: Tables = build_tables(tables)
     if rows:
         built = tuple(
             build_component(
@@ -343,6 +486,7 @@ def compile_version(
                 c.formula,
                 position=c.position,
                 default_unit_code=unit_code,
+                tables=lookup,
             )
             for c in sorted(rows, key=lambda c: c.position)
         )
@@ -358,6 +502,7 @@ def compile_version(
         valid_from=version.valid_from,
         currency=version.currency,
         components=built,
+        tables=lookup,
         version_id=version.pk,
         tariff_id=version.tariff_id,
         rounding=engine.Rounding(version.rounding_mode, version.rounding_point),  # type: ignore[arg-type]
@@ -396,8 +541,9 @@ def versions_for(
 ) -> dict[int, list[StoredVersion]]:
     """Every version of each tariff in force on some day of starts_on..ends_on
     (the newest one from before the period, and those starting inside it), compiled
-    once each; two queries. A tariff with no version in force at all is absent.
-    Raises TariffConfigError for the first stored version that does not compile."""
+    once each with their lookup tables; three queries. A tariff with no version in
+    force at all is absent. Raises TariffConfigError for the first stored version
+    that does not compile."""
     found, problems = load_versions(tariff_ids, starts_on, ends_on)
     for message in problems.values():
         raise TariffConfigError(message)
@@ -425,6 +571,9 @@ def load_versions(
     parts: dict[int, list[TariffComponent]] = defaultdict(list)
     for c in TariffComponent.objects.filter(version_id__in=wanted):
         parts[c.version_id].append(c)
+    tables: dict[int, list[LookupTable]] = defaultdict(list)
+    for t in LookupTable.objects.filter(version_id__in=wanted):
+        tables[t.version_id].append(t)
     out: dict[int, list[StoredVersion]] = {}
     problems: dict[int, str] = {}
     for tariff_id, versions in kept.items():
@@ -436,6 +585,7 @@ def load_versions(
                     v.tariff.code,
                     v.tariff.utility.unit_code,
                     v.tariff.utility.name,
+                    tables.get(v.pk, []),
                 )
                 for v in versions
             ]

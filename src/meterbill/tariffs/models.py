@@ -1,10 +1,11 @@
 """Tariffs with effective-dated versions made of components, and the VAT schedule.
 
 A version prices with its ``components`` (fixed charges, unit prices, blocks, seasonal
-prices, formulas, minimums, maximums, time of use, demand: ``engine.components``);
-a version without component rows keeps the simple prices it was created with: a
-fixed charge per month per apartment plus a unit price, in its VAT category.
-``tariffs.compile`` turns the rows into engine objects."""
+prices, formulas, minimums, maximums, time of use, demand: ``engine.components``),
+whose formulas may read the version's ``lookup_tables``; a version without
+component rows keeps the simple prices it was created with: a fixed charge per month
+per apartment plus a unit price, in its VAT category. ``tariffs.compile`` turns the
+rows into engine objects."""
 
 from __future__ import annotations
 
@@ -140,6 +141,33 @@ class TariffComponent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.kind})"
+
+
+class LookupTable(models.Model):
+    """A price list of a version, read by its formulas with ``lookup("name", key)``:
+    a value per key (a residence category, a heating zone, a consumer class). It
+    belongs to the version, so a new price list is a new version, as prices are."""
+
+    version = models.ForeignKey(
+        TariffVersion, on_delete=models.CASCADE, related_name="lookup_tables"
+    )
+    # As formulas quote it: a letter or "_", then letters, digits and "_".
+    name = models.CharField(max_length=32)
+    # [key, value] pairs in the order entered. A key is stored as lookup() looks it
+    # up (a number by its plain text: "2.50" as "2.5"); a value is a decimal
+    # string ("1.20"), never a float. ``tariffs.compile.build_table`` checks both.
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "name"], name="lookup_table_name"
+            )
+        ]
+        ordering = ["version", "name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class VatRate(models.Model):

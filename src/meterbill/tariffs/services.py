@@ -1,10 +1,11 @@
 """Utilities and tariffs: adding them, their effective-dated versions with their
-components, and the organisation's VAT rates. Every save is audited."""
+components and lookup tables, and the organisation's VAT rates. Every save is
+audited."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,8 +21,15 @@ from meterbill.orgs.models import Organisation
 from meterbill.orgs.services import SetupRefused
 from meterbill.premises.models import Utility
 
-from .compile import TariffConfigError, build_component, check_vat_categories
+from .compile import (
+    TariffConfigError,
+    build_component,
+    build_table,
+    check_vat_categories,
+    tables_read,
+)
 from .models import (
+    LookupTable,
     RoundingMode,
     RoundingPoint,
     Tariff,
@@ -93,12 +101,14 @@ def add_tariff_version(
     components: Sequence[Mapping[str, Any]] = (),
     rounding_mode: str = RoundingMode.HALF_UP,
     rounding_point: str = RoundingPoint.LINE,
+    tables: Mapping[str, Any] | None = None,
 ) -> TariffVersion:
     """Add a version of tariff ``code`` in force from ``valid_from`` (creating the
     tariff on its first version). Prices are net of VAT. ``components``: the
     version's components as in docs/tariffs.md (kind, code, description,
     vat_category, params, formula), each checked by ``compile.build_component``;
-    without them the version prices with the unit price and fixed charge."""
+    without them the version prices with the unit price and fixed charge.
+    ``tables``: the lookup tables its formulas read, name → {key: "value"}."""
     if rounding_mode not in RoundingMode.values:
         raise SetupRefused(f"unknown rounding mode {rounding_mode!r}")
     if rounding_point not in RoundingPoint.values:
@@ -171,7 +181,11 @@ def add_tariff_version(
             raise SetupRefused(
                 f"tariff {code!r} has a version from {valid_from} already"
             ) from exc
-        rows = component_rows(version, components, utility.unit_code)
+        table_rows = lookup_table_rows(version, tables or {})
+        rows = component_rows(
+            version, components, utility.unit_code, [t.name for t in table_rows]
+        )
+        LookupTable.objects.bulk_create(table_rows)
         TariffComponent.objects.bulk_create(rows)
         trail.record(
             "tariff.version.add",
@@ -185,6 +199,7 @@ def add_tariff_version(
                 "vat": f"{vat_category} {vat_rate_percent}",
                 "rounding": f"{rounding_mode} {rounding_point}",
                 "components": [_component_audit(r) for r in rows],
+                "tables": {t.name: t.rows for t in table_rows},
             },
         )
     return version
@@ -197,9 +212,11 @@ def component_rows(
     version: TariffVersion,
     components: Sequence[Mapping[str, Any]],
     unit_code: str = "C62",
+    tables: Sequence[str] = (),
 ) -> list[TariffComponent]:
     """Unsaved component rows for ``version``, positions 1, 2, … in the given
-    order, each checked; raises SetupRefused naming the component and field."""
+    order, each checked (its formulas may read the lookup ``tables``); raises
+    SetupRefused naming the component and field."""
     rows = []
     codes: set[str] = set()
     for position, raw in enumerate(components, start=1):
@@ -228,6 +245,7 @@ def component_rows(
                 row.formula,
                 position=position,
                 default_unit_code=unit_code,
+                tables=tables,
             )
         except TariffConfigError as exc:
             raise SetupRefused(str(exc)) from exc
@@ -242,6 +260,44 @@ def component_rows(
     except TariffConfigError as exc:
         raise SetupRefused(f"components: {exc}") from exc
     return rows
+
+
+def lookup_table_rows(
+    version: TariffVersion, tables: Mapping[str, Any]
+) -> list[LookupTable]:
+    """Unsaved lookup tables for ``version`` from name → {key: "value"} (the
+    version's JSON, docs/tariffs.md), each checked by ``compile.build_table``;
+    raises SetupRefused naming the table and the key."""
+    if not isinstance(tables, Mapping):
+        raise SetupRefused('tables: a JSON object, {"name": {"key": "value"}}')
+    out = []
+    for name, rows in tables.items():
+        if not isinstance(rows, Mapping):
+            raise SetupRefused(f"tables.{name}: a JSON object of key → value")
+        try:
+            checked = build_table(name, rows.items())
+        except TariffConfigError as exc:
+            raise SetupRefused(str(exc)) from exc
+        pairs = [[key, str(value)] for key, value in checked.items()]
+        out.append(LookupTable(version=version, name=name, rows=pairs))
+    return out
+
+
+def copy_tables(source: TariffVersion, target: TariffVersion) -> int:
+    """Give a new version the lookup tables of ``source``, with the components
+    copied from it (whose formulas read them)."""
+    rows = [
+        LookupTable(version=target, name=t.name, rows=t.rows)
+        for t in source.lookup_tables.all()
+    ]
+    LookupTable.objects.bulk_create(rows)
+    return len(rows)
+
+
+def components_reading(components: Iterable[TariffComponent], table: str) -> list[str]:
+    """The codes of the components whose formulas read lookup table ``table``: it
+    may not be renamed or deleted while they do."""
+    return [c.code for c in components if table in tables_read(c)]
 
 
 def _component_audit(row: TariffComponent) -> dict[str, Any]:

@@ -53,7 +53,13 @@ from meterbill.premises.models import (
     ServicePoint,
     Utility,
 )
-from meterbill.tariffs.models import Tariff, TariffComponent, TariffVersion, VatRate
+from meterbill.tariffs.models import (
+    LookupTable,
+    Tariff,
+    TariffComponent,
+    TariffVersion,
+    VatRate,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -95,6 +101,7 @@ ORGANISATION_LOOKUPS: dict[type[Model], str] = {
     Tariff: "organisation",
     TariffVersion: "tariff__organisation",
     TariffComponent: "version__tariff__organisation",
+    LookupTable: "version__tariff__organisation",
     VatRate: "organisation",
 }
 

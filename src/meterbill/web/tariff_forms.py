@@ -1,4 +1,5 @@
-"""Forms of the tariff screens: a component's form per kind, and the preview.
+"""Forms of the tariff screens: a component's form per kind, a lookup table's form,
+and the preview.
 
 A component form turns its fields into the stored ``params`` (numbers as strings,
 never floats) and has ``tariffs.compile.build_component`` check them, the same check
@@ -20,12 +21,17 @@ from meterbill.engine.json_depth import too_deep
 from meterbill.formats.urdb import MAX_JSON_DEPTH as URDB_DEPTH
 from meterbill.premises.models import Apartment
 from meterbill.tariffs.compile import (
+    TABLE_NAME_RE,
     TariffConfigError,
     build_component,
+    check_rows,
     check_vat_categories,
+    table_key,
+    table_value,
 )
 from meterbill.tariffs.models import (
     ComponentKind,
+    LookupTable,
     TariffComponent,
     TariffVersion,
     VatCategory,
@@ -121,8 +127,9 @@ class ComponentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text=_(
             "Names: consumption, days, months, area, persons, meters, "
-            "previous_balance. Gives the amount, or the unit price if a quantity "
-            "formula is given."
+            'previous_balance; lookup("table", key) reads a lookup table of the '
+            "version. Gives the amount, or the unit price if a quantity formula is "
+            "given."
         ),
     )
     quantity = forms.CharField(
@@ -208,6 +215,7 @@ class ComponentForm(forms.Form):
             siblings = siblings.exclude(pk=self.component.pk)
         others_categories = siblings.values_list("vat_category", flat=True)
         formula = cleaned.get("formula", "").strip()
+        tables = self.version.lookup_tables.values_list("name", flat=True)
         try:
             build_component(
                 self.kind,
@@ -217,6 +225,7 @@ class ComponentForm(forms.Form):
                 params,
                 formula,
                 default_unit_code=self.version.tariff.utility.unit_code,
+                tables=list(tables),
             )
         except TariffConfigError as exc:
             field, message = error_place(exc, set(self.fields), self.kind)
@@ -302,6 +311,116 @@ def initial_of(component: TariffComponent) -> dict[str, Any]:
     if "urdb" in params:
         initial["urdb"] = json.dumps(params["urdb"], indent=1)
     return initial
+
+
+# A table row as typed or pasted: key, then "=", ";" or a tab, then the value.
+ROW_SEPARATOR = re.compile(r"\s*[=;\t]\s*")
+
+
+class LookupTableForm(forms.Form):
+    """A lookup table of a version: its name and its rows, one "key = value" per
+    line (or "key;value", or a tab, as pasted from a spreadsheet). Each wrong line
+    is named by its number; the rows are checked by ``tariffs.compile``."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=32,
+        help_text=_('As formulas quote it: lookup("zone", "A").'),
+    )
+    rows = forms.CharField(
+        label=_("Rows"),
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        help_text=_(
+            "One row per line: key = value, e.g. 'A = 1.20'. Decimals with a point. "
+            "A number key is looked up by its plain text (2.50 as 2.5)."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        version: TariffVersion,
+        table: LookupTable | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if table is not None and "initial" not in kwargs:
+            kwargs["initial"] = {"name": table.name, "rows": rows_text(table.rows)}
+        super().__init__(*args, **kwargs)
+        self.version, self.table = version, table
+        self.fields["name"].widget.attrs["pattern"] = TABLE_NAME_RE.pattern
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not TABLE_NAME_RE.fullmatch(name):
+            raise forms.ValidationError(
+                _(
+                    "1 to 32 of letters, digits and '_', not starting with a digit "
+                    "(formulas quote the name)."
+                )
+            )
+        others = self.version.lookup_tables.filter(name=name)
+        if self.table is not None:
+            others = others.exclude(pk=self.table.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("The version has a table %(name)s.") % {"name": name}
+            )
+        return name
+
+    def clean_rows(self) -> list[list[str]]:
+        pairs, errors = parse_rows(self.cleaned_data["rows"])
+        if errors:
+            raise forms.ValidationError(errors)
+        try:
+            checked = check_rows(pairs, "rows")
+        except TariffConfigError as exc:
+            raise forms.ValidationError(exc.reason) from None
+        return [[key, str(value)] for key, value in checked.items()]
+
+    def apply(self, table: LookupTable) -> LookupTable:
+        """``table`` with the form's name and rows (not saved)."""
+        table.name = self.cleaned_data["name"]
+        table.rows = self.cleaned_data["rows"]
+        return table
+
+
+def parse_rows(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """``"A = 1.20\\nB = 0.95"`` → ([("A", "1.20"), ("B", "0.95")], errors): each
+    error names its line (blank lines count, so the number is the one the user
+    sees); a key given twice is named with the line that gave it first."""
+    pairs: list[tuple[str, str]] = []
+    errors: list[str] = []
+    first_line: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = ROW_SEPARATOR.split(line.strip(), maxsplit=1)
+        if len(parts) != 2:
+            errors.append(str(_("line %(n)s: write key = value") % {"n": number}))
+            continue
+        try:
+            key = table_key(parts[0])
+            table_value(parts[1])
+        except ValueError as exc:
+            where = _("line %(n)s") % {"n": number}
+            errors.append(f"{where}: {exc}")
+            continue
+        if key in first_line:
+            errors.append(
+                str(
+                    _("line %(n)s: key %(key)s is on line %(first)s already")
+                    % {"n": number, "key": key, "first": first_line[key]}
+                )
+            )
+            continue
+        first_line[key] = number
+        pairs.append((key, parts[1]))
+    return pairs, errors[:20]
+
+
+def rows_text(rows: list[list[str]]) -> str:
+    """Stored [key, value] pairs as the form's lines."""
+    return "\n".join(f"{key} = {value}" for key, value in rows)
 
 
 class ApartmentChoiceField(forms.ModelChoiceField):

@@ -1,6 +1,7 @@
 """The formula preview: one tariff version rated for one apartment over a chosen
 period, with the lines and their trace, exactly as the components engine rates them
-in a bill run. Read-only: nothing is written.
+in a bill run, with the version's lookup tables (a lookup shows in the trace with the
+value it found). Read-only: nothing is written.
 
 The version is taken as in force over the whole chosen period (the point is to see
 this version's lines); the organisation's VAT schedule applies as in a bill run, so
@@ -139,6 +140,7 @@ def preview(
             tariff.code,
             utility.unit_code,
             utility.name,
+            list(version.lookup_tables.all()),
         )
         stored = replace(stored, valid_from=min(stored.valid_from, starts_on))
         vat = vat_for(vat_schedule(tariff.organisation_id), [stored])

@@ -1,5 +1,5 @@
 """Tariff screens: tariffs, their versions, a version's ordered components (a form
-per kind) and the formula preview.
+per kind) and lookup tables, and the formula preview.
 
 A version that an issued invoice used is read-only (``config_services.
 version_invoices`` says which invoices that are); a new version from a later date
@@ -24,10 +24,12 @@ from django.views.decorators.http import require_POST
 from meterbill.premises.models import Apartment
 from meterbill.tariffs.models import (
     ComponentKind,
+    LookupTable,
     Tariff,
     TariffComponent,
     TariffVersion,
 )
+from meterbill.tariffs.services import components_reading, copy_tables
 
 from .access import can, get_scoped, requires, scope
 from .config_forms import TariffForm, VersionForm
@@ -45,10 +47,13 @@ from .config_services import (
     tariff_invoices,
 )
 from .config_views import delete_page, edit_page, organisation_of, user_branch
-from .tariff_forms import KIND_FIELDS, ComponentForm, PreviewForm
+from .tariff_forms import KIND_FIELDS, ComponentForm, LookupTableForm, PreviewForm
 from .tariff_preview import last_period, preview, trace_rows
 
 TARIFF_FIELDS = ("code", "name", "utility")
+TABLE_FIELDS = ("version", "name", "rows")
+# Rows of a lookup table shown on the version's page; the table's form has them all.
+TABLE_ROWS_SHOWN = 12
 
 
 def short_date(day: date) -> str:
@@ -196,6 +201,7 @@ def version_new(request: HttpRequest, tariff_id: int) -> HttpResponse:
             source = form.cleaned_data.get("copy_from")
             if source is not None:
                 copy_components(source, form.instance)
+                copy_tables(source, form.instance)
 
     response = edit_page(
         request,
@@ -218,12 +224,16 @@ def version(request: HttpRequest, version_id: int) -> HttpResponse:
     components = list(obj.components.order_by("position"))
     for c in components:
         c.summary = params_summary(c.params)  # type: ignore[attr-defined]
+    tables = list(obj.lookup_tables.order_by("name"))
+    for t in tables:
+        t.shown = t.rows[:TABLE_ROWS_SHOWN]  # type: ignore[attr-defined]
     return render(
         request,
         "web/config/version.html",
         {
             "version": obj,
             "components": components,
+            "tables": tables,
             "read_only": read_only,
             "editable": not read_only and can(request.user, "tariffs.edit"),
             "kinds": ComponentKind.choices,
@@ -417,6 +427,97 @@ def component_move(
     except ConfigRefused as exc:
         messages.error(request, str(exc))
     return redirect("web:config_version", version_id=component.version_id)
+
+
+# Lookup tables ----------------------------------------------------------------------
+
+
+def _refuse_if_read(version: TariffVersion, name: str) -> None:
+    """A table that a formula of the version reads keeps its name and stays."""
+    readers = components_reading(version.components.all(), name)
+    if readers:
+        raise ConfigRefused(
+            _("The formulas of %(codes)s read table %(name)s: change them first.")
+            % {"codes": ", ".join(readers), "name": name}
+        )
+
+
+def _table_page(
+    request: HttpRequest, version: TariffVersion, table: LookupTable | None
+) -> HttpResponse:
+    form = LookupTableForm(request.POST or None, version=version, table=table)
+
+    def save() -> None:
+        with transaction.atomic():
+            check_version_editable(version)
+            if table is not None and form.cleaned_data["name"] != table.name:
+                _refuse_if_read(version, table.name)
+            save_model(
+                form.apply(table or LookupTable(version=version)),
+                TABLE_FIELDS,
+                action="tariff.table",
+                user=request.user,
+                branch=user_branch(request),
+            )
+
+    response = edit_page(
+        request,
+        form,
+        save,
+        title=_("Lookup table · version %(code)s from %(day)s")
+        % {"code": version.tariff.code, "day": short_date(version.valid_from)},
+        back="web:config_tariffs",
+        done="web:config_tariffs",
+        extra={
+            "version": version,
+            "delete_url": "web:config_table_delete",
+            "obj": table,
+        },
+    )
+    if response.status_code == 302:
+        return redirect("web:config_version", version_id=version.pk)
+    return response
+
+
+def _table(user: Any, table_id: int) -> LookupTable:
+    return get_scoped(
+        LookupTable.objects.select_related("version__tariff__utility"),
+        user,
+        pk=table_id,
+    )
+
+
+@requires("tariffs.edit")
+def table_new(request: HttpRequest, version_id: int) -> HttpResponse:
+    return _table_page(request, _version(request.user, version_id), None)
+
+
+@requires("tariffs.edit")
+def table_edit(request: HttpRequest, table_id: int) -> HttpResponse:
+    table = _table(request.user, table_id)
+    return _table_page(request, table.version, table)
+
+
+@requires("tariffs.edit")
+@require_POST
+def table_delete(request: HttpRequest, table_id: int) -> HttpResponse:
+    table = _table(request.user, table_id)
+    try:
+        with transaction.atomic():
+            check_version_editable(table.version)
+            _refuse_if_read(table.version, table.name)
+            delete_model(
+                table,
+                TABLE_FIELDS,
+                action="tariff.table",
+                user=request.user,
+                branch=user_branch(request),
+            )
+    except ConfigRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Deleted."))
+    return redirect("web:config_version", version_id=table.version_id)
 
 
 # Preview ----------------------------------------------------------------------------

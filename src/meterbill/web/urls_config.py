@@ -79,5 +79,16 @@ urlpatterns = [
         t.component_move,
         name="config_component_move",
     ),
+    path(
+        "versions/<int:version_id>/tables/new/",
+        t.table_new,
+        name="config_table_new",
+    ),
+    path("tables/<int:table_id>/", t.table_edit, name="config_table"),
+    path(
+        "tables/<int:table_id>/delete/",
+        t.table_delete,
+        name="config_table_delete",
+    ),
     path("preview/", t.preview_page, name="config_preview"),
 ]

@@ -3,7 +3,8 @@
 [--components FILE.json] [--rounding-mode ROUND_HALF_UP] [--rounding-point line]``:
 a tariff version (the tariff is created with its first version). With
 ``--components`` the version prices with the components in the file (a JSON list,
-as in docs/tariffs.md); ``--unit-price`` may then be left out."""
+or an object with the "components" list and the "tables" its formulas look up, as
+in docs/tariffs.md); ``--unit-price`` may then be left out."""
 
 from __future__ import annotations
 
@@ -52,7 +53,9 @@ class Command(BaseCommand):
             valid_from = date.fromisoformat(o["valid_from"])
         except ValueError as exc:
             raise CommandError(f"--valid-from: {exc}") from exc
-        components = _components(o["components"]) if o["components"] else []
+        components, tables = (
+            version_file(o["components"]) if o["components"] else ([], {})
+        )
         if o["unit_price"] is None and not components:
             raise CommandError("give --unit-price, or the components with --components")
         try:
@@ -71,6 +74,7 @@ class Command(BaseCommand):
                 components=components,
                 rounding_mode=o["rounding_mode"],
                 rounding_point=o["rounding_point"],
+                tables=tables,
             )
         except SetupRefused as exc:
             where = f"{o['components']}: " if components else ""
@@ -79,6 +83,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"tariff {o['code']}: version from {version.valid_from} with "
                 f"{len(components)} components"
+                + (f", {len(tables)} lookup tables" if tables else "")
             )
             return
         self.stdout.write(
@@ -89,20 +94,42 @@ class Command(BaseCommand):
         )
 
 
-def _components(name: str) -> list[Any]:
-    """The components file: a JSON list (or an object with a "components" list)."""
+def version_file(name: str) -> tuple[list[Any], dict[str, Any]]:
+    """The version's JSON file: a list of components, or an object with the
+    "components" list and, optionally, "tables" (name → {key: "value"}). A name
+    given twice in one object is refused: JSON would keep only the last."""
     try:
         text = Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"{name}: cannot read it ({exc})") from exc
     try:
-        data = json.loads(text)
+        document: Any = json.loads(text, object_pairs_hook=_unique_names)
     except json.JSONDecodeError as exc:
         raise CommandError(
             f"{name}, line {exc.lineno}, column {exc.colno}: not JSON ({exc.msg})"
         ) from exc
-    if isinstance(data, dict):
-        data = data.get("components")
+    except DuplicateName as exc:
+        raise CommandError(f"{name}: {exc}") from exc
+    data, tables = document, {}
+    if isinstance(document, dict):
+        data, tables = document.get("components"), document.get("tables", {})
     if not isinstance(data, list) or not data:
         raise CommandError(f"{name}: a JSON list of components (docs/tariffs.md)")
-    return data
+    if not isinstance(tables, dict):
+        raise CommandError(
+            f'{name}: "tables" is an object, {{"name": {{"key": "1.20"}}}}'
+        )
+    return data, tables
+
+
+class DuplicateName(ValueError):
+    """A JSON object that gives one name twice."""
+
+
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateName(f"{key!r} is given twice in one JSON object")
+        out[key] = value
+    return out

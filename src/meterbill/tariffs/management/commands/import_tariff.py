@@ -5,7 +5,8 @@ electricity --valid-from 2026-01-01 [--label ...]``: a tariff version from a fil
 whose first item, or the one with ``--label``, is taken) becomes the components
 ``time_of_use`` (energy), ``demand`` (when the rate has demand charges), ``fixed``
 (``$/month``; ``$/day`` becomes a formula × days) and ``minimum`` (``$/month``).
-``json``: a list of components as in docs/tariffs.md."""
+``json``: a list of components, or an object with the "components" list and the
+"tables" its formulas look up, as in docs/tariffs.md."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from meterbill.formats.urdb import read_tariff
 from meterbill.orgs.services import SetupRefused, organisation_named
 from meterbill.tariffs.services import add_tariff_version
 
-from .add_tariff import _components, _decimal
+from .add_tariff import _decimal, version_file
 
 
 class Command(BaseCommand):
@@ -46,8 +47,9 @@ class Command(BaseCommand):
             valid_from = date.fromisoformat(o["valid_from"])
         except ValueError as exc:
             raise CommandError(f"--valid-from: {exc}") from exc
+        tables: dict[str, Any] = {}
         if o["format"] == "json":
-            components = _components(o["file"])
+            components, tables = version_file(o["file"])
         else:
             components = urdb_components(o["file"], o["label"], o["vat_category"])
         try:
@@ -62,6 +64,7 @@ class Command(BaseCommand):
                 vat_category=o["vat_category"],
                 name=o["name"],
                 components=components,
+                tables=tables,
             )
         except SetupRefused as exc:
             raise CommandError(f"{o['file']}: {exc}") from exc
@@ -69,6 +72,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"tariff {o['code']}: version from {version.valid_from} with "
             f"{len(components)} components ({kinds})"
+            + (f", {len(tables)} lookup tables" if tables else "")
         )
 
 
