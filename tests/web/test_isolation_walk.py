@@ -91,6 +91,17 @@ def south(south, settings, tmp_path):
         recurrence="once",
         valid_from=south["period"].starts_on,
     )
+    # South's late-payment penalty rule (web/urls_penalties.py).
+    from meterbill.invoicing.models import PenaltyRule
+
+    south["penalty_rule"] = PenaltyRule.objects.create(
+        organisation=water.organisation,
+        branch=south["branch"],
+        valid_from=south["period"].starts_on,
+        rate_per_day_percent=Decimal("0.1"),
+        cap_percent=Decimal(100),
+        exemption_reason=f"{SOUTH_MARK} reason",
+    )
     return south
 
 

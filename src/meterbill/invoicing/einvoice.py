@@ -132,7 +132,8 @@ def to_document(inv: Invoice) -> en.Document:
             net_amount=ln.net_amount,
             item_name=ln.description,
             vat_category=ln.vat_category,
-            vat_rate=ln.vat_rate_percent,
+            # Stored as 0.00; category O has no rate at all (BR-O-05).
+            vat_rate=None if ln.vat_category == "O" else ln.vat_rate_percent,
         )
         for ln in rows
     )

@@ -151,3 +151,72 @@ class PrintJob(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["branch", "period"])]
+
+
+class PenaltyRule(models.Model):
+    """How late payment is charged (invoicing.penalties): an organisation's rule, or
+    a branch's override of it, from ``valid_from`` until the next row of the same
+    level. The engine's ``late_payment_penalty`` prices it."""
+
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    # Empty: the organisation's rule, for every branch without a rule of its own
+    # (or of an ancestor).
+    branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.PROTECT)
+    valid_from = models.DateField()
+    grace_days = models.PositiveSmallIntegerField(default=0)
+    rate_per_day_percent = models.DecimalField(max_digits=9, decimal_places=4)
+    # Of the overdue amount; bounds all the assessments of one invoice together.
+    cap_percent = models.DecimalField(max_digits=7, decimal_places=2)
+    # Empty: the engine's default formula (rate × days beyond grace, capped).
+    formula = models.TextField(blank=True, default="")
+    vat_category = models.CharField(max_length=2, default="O")
+    # BT-120/BT-121 of the penalty invoice for categories E and O (BR-E-10, BR-O-10).
+    exemption_reason = models.CharField(max_length=200, blank=True, default="")
+    exemption_code = models.CharField(max_length=30, blank=True, default="")
+    # A penalty below it is not charged yet: its days wait for a later assessment.
+    minimum_amount = models.DecimalField(default=0, max_digits=18, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "branch", "valid_from"],
+                name="penalty_rule_from",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = self.branch.code if self.branch_id and self.branch else "*"
+        return f"{where} from {self.valid_from}"
+
+
+class PenaltyAssessment(models.Model):
+    """The days of one late invoice charged on one penalty invoice. The next
+    assessment of the invoice starts the day after ``ends_on``, so no day is charged
+    twice; the cap bounds the sum of ``amount`` over the invoice's assessments."""
+
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="penalty_assessments"
+    )
+    penalty_invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="penalties_charged"
+    )
+    rule = models.ForeignKey(PenaltyRule, on_delete=models.PROTECT)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    days = models.PositiveIntegerField()
+    overdue_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    # Days charged, grace, rate, cap and the formula's trace.
+    trace = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # A concurrent second assessment of the same days fails here.
+            models.UniqueConstraint(
+                fields=["invoice", "starts_on"], name="penalty_days_once"
+            )
+        ]

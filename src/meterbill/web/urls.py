@@ -57,4 +57,5 @@ urlpatterns = [
     path("", include("meterbill.web.urls_jobs")),
     path("allocation/", include("meterbill.web.urls_allocation")),
     path("", include("meterbill.web.urls_invoices")),
+    path("penalties/", include("meterbill.web.urls_penalties")),
 ]

@@ -1,0 +1,571 @@
+"""Late-payment penalties: the rule in force, the assessment of a branch's late
+invoices, and the penalty invoice that charges them (docs/penalties.md).
+
+A rule belongs to the organisation or, as an override, to a branch; the branch's
+own (or nearest ancestor's) rule wins over the organisation's, and within a level
+the row with the latest ``valid_from`` on the assessment day. The engine's
+``late_payment_penalty`` prices it.
+
+``assess_penalties`` looks at every standing invoice of the branch that was paid
+after its due date, or is unpaid and past due, and charges the days late not yet
+assessed: from the day after the due date (or after the last assessment) through
+the payment day or the assessment day. The amount of those days is the rule's
+penalty to their last day minus its penalty to the day before them, so a formula
+sees the real ``days_late`` and no day is priced twice; the first assessment of an
+invoice subtracts nothing. The cap bounds the sum of all the invoice's assessments.
+A penalty below the rule's minimum is not charged and its days wait for a later
+assessment.
+
+The days charged go on one penalty invoice per contract, numbered in the branch's
+series by ``issue.issue_charges`` (the bill run's path). The lines are in the
+rule's VAT category, O by default: EN 16931 BR-O-11 allows no other category beside
+O, which is why penalties never share an invoice with consumption.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from meterbill.audit import trail
+from meterbill.engine import components as engine
+from meterbill.engine.billing import Charge
+from meterbill.engine.formula import Formula, FormulaError, compile_formula
+from meterbill.engine.money import round_money
+from meterbill.engine.rating import Line
+from meterbill.orgs.models import Branch
+from meterbill.premises.models import Contract, Customer
+from meterbill.tariffs.compile import (
+    EXEMPT_CATEGORIES,
+    TariffConfigError,
+    check_vat_exemption,
+)
+
+from .issue import IssueContext, issue_charges
+from .models import Invoice, PenaltyAssessment, PenaltyRule
+from .queries import STANDING, UNPAID
+
+log = logging.getLogger(__name__)
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+K = Invoice.Kind
+# The engine prices a penalty with no VAT rate (O) or the rate 0 (E, Z): a penalty
+# that bears VAT at a positive rate is not supported (docs/limits.md).
+VAT_CATEGORIES = ("O", "E", "Z")
+DEFAULT_EXEMPTION_REASON = (
+    "Late-payment penalties compensate a delay; they are not the price of a "
+    "supply and are outside the scope of VAT"
+)
+RULE_FIELDS = (
+    "organisation",
+    "branch",
+    "valid_from",
+    "grace_days",
+    "rate_per_day_percent",
+    "cap_percent",
+    "formula",
+    "vat_category",
+    "exemption_reason",
+    "exemption_code",
+    "minimum_amount",
+)
+MONEY: DecimalField[Any, Any] = DecimalField(max_digits=18, decimal_places=2)
+
+
+class PenaltyError(Exception):
+    """Penalties cannot be assessed (no rule in force, a concurrent run)."""
+
+
+class PenaltyRuleError(ValueError):
+    """A penalty rule that cannot be saved; ``field`` names the field at fault."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        self.field = field
+        self.reason = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+# --- rules ---------------------------------------------------------------------
+
+
+def compile_rule_formula(text: str) -> Formula | None:
+    """The rule's own formula, checked now over the penalty names (no lookup
+    tables); None for an empty text. Raises FormulaError naming line and column."""
+    if not text.strip():
+        return None
+    return compile_formula(text, engine.PENALTY_NAMES, (), owner="penalty rule")
+
+
+def check_rule(rule: PenaltyRule) -> None:
+    """Refuse a rule the assessment could not use, naming the field."""
+    if rule.rate_per_day_percent is None or rule.rate_per_day_percent < 0:
+        raise PenaltyRuleError("must be 0 or more", field="rate_per_day_percent")
+    if rule.cap_percent is None or rule.cap_percent <= 0:
+        raise PenaltyRuleError("must be more than 0", field="cap_percent")
+    if rule.minimum_amount is None or rule.minimum_amount < 0:
+        raise PenaltyRuleError("must be 0 or more", field="minimum_amount")
+    if rule.vat_category not in VAT_CATEGORIES:
+        raise PenaltyRuleError(
+            f"{rule.vat_category!r} is not one of {', '.join(VAT_CATEGORIES)}",
+            field="vat_category",
+        )
+    try:
+        check_vat_exemption(
+            rule.vat_category, rule.exemption_reason, rule.exemption_code
+        )
+    except TariffConfigError as exc:
+        raise PenaltyRuleError(exc.reason, field=exc.field) from exc
+    try:
+        compile_rule_formula(rule.formula)
+    except FormulaError as exc:
+        raise PenaltyRuleError(str(exc), field="formula") from exc
+
+
+def _snapshot(rule: PenaltyRule) -> dict[str, Any]:
+    fields = (rule._meta.get_field(name) for name in RULE_FIELDS)
+    return {f.name: getattr(rule, f.attname) for f in fields}  # type: ignore[union-attr]
+
+
+def rule_is_used(rule: PenaltyRule) -> bool:
+    return bool(rule.pk) and PenaltyAssessment.objects.filter(rule=rule).exists()
+
+
+def save_penalty_rule(
+    rule: PenaltyRule, user: Any, audit_branch: Branch | None = None
+) -> PenaltyRule:
+    """Check and store ``rule`` and record it in the audit trail (under its branch,
+    or ``audit_branch`` for an organisation's rule). A rule an assessment used is
+    not changed: a new rule from a later date replaces it."""
+    check_rule(rule)
+    with transaction.atomic():
+        before = None
+        if rule.pk is not None:
+            stored = PenaltyRule.objects.select_for_update().get(pk=rule.pk)
+            before = _snapshot(stored)
+            if before != _snapshot(rule) and rule_is_used(stored):
+                raise PenaltyRuleError(
+                    f"penalty rule {stored} was used by an assessment; add a rule "
+                    "from a later date instead",
+                    field="valid_from",
+                )
+        level = Q(branch_id=rule.branch_id) if rule.branch_id else Q(branch=None)
+        same_day = PenaltyRule.objects.filter(
+            level, organisation_id=rule.organisation_id, valid_from=rule.valid_from
+        ).exclude(pk=rule.pk)
+        if same_day.exists():
+            raise PenaltyRuleError(
+                f"a rule of the same level already starts on {rule.valid_from}",
+                field="valid_from",
+            )
+        rule.save()
+        after = _snapshot(rule)
+        if before != after:
+            trail.record(
+                f"penalty_rule.{'edit' if before else 'add'}",
+                user=user,
+                branch=rule.branch or audit_branch,
+                obj=rule,
+                before=_jsonable(before),
+                after=_jsonable(after),
+            )
+    return rule
+
+
+def delete_penalty_rule(
+    rule: PenaltyRule, user: Any, audit_branch: Branch | None = None
+) -> None:
+    """Delete a rule no assessment used."""
+    if rule_is_used(rule):
+        raise PenaltyRuleError(
+            f"penalty rule {rule} was used by an assessment and cannot be deleted"
+        )
+    with transaction.atomic():
+        before = _jsonable(_snapshot(rule))
+        pk = rule.pk
+        rule.delete()
+        trail.record(
+            "penalty_rule.delete",
+            user=user,
+            branch=rule.branch or audit_branch,
+            object_type=PenaltyRule._meta.label_lower,
+            object_id=str(pk),
+            before=before,
+        )
+
+
+def _lineage(branch: Branch) -> list[int]:
+    """The branch's ancestors' ids and its own, root first (``Branch.path``)."""
+    return [int(part) for part in branch.path.strip("/").split("/") if part]
+
+
+def rule_in_force(branch: Branch, on: date) -> PenaltyRule | None:
+    """The rule of the nearest branch (own, then ancestors) with a row from ``on``
+    or before, else the organisation's; within a level the latest. One query."""
+    lineage = _lineage(branch)
+    depth = {branch_id: level for level, branch_id in enumerate(lineage, start=1)}
+    rows = PenaltyRule.objects.filter(
+        Q(branch__isnull=True) | Q(branch_id__in=lineage),
+        organisation_id=branch.organisation_id,
+        valid_from__lte=on,
+    ).select_related("branch")
+    return max(
+        rows, key=lambda r: (depth.get(r.branch_id or 0, 0), r.valid_from), default=None
+    )
+
+
+def engine_rule(rule: PenaltyRule) -> engine.PenaltyRule:
+    return engine.PenaltyRule(
+        rate_per_day=rule.rate_per_day_percent,
+        grace_days=rule.grace_days,
+        cap_percent=rule.cap_percent,
+        formula=compile_rule_formula(rule.formula),
+        vat_category=rule.vat_category,
+    )
+
+
+# --- assessment ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Due:
+    """The penalty of one late invoice's days not yet assessed."""
+
+    invoice: Invoice
+    starts_on: date
+    ends_on: date
+    overdue_amount: Decimal
+    amount: Decimal
+    trace: dict[str, Any]
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+
+@dataclass(frozen=True)
+class PenaltyRun:
+    """What ``assess_penalties`` did: the late invoices it looked at, the days it
+    charged and the penalty invoices that charge them."""
+
+    branch: Branch
+    on: date
+    rule: PenaltyRule
+    late_invoices: int
+    charged: list[Due]
+    invoices: list[Invoice]
+
+
+def late_invoices(branch: Branch, on: date) -> QuerySet[Invoice]:
+    """The branch's standing invoices and advance invoices past due on ``on`` and
+    paid late or not at all, each annotated with what credit notes took off it
+    (``credited``), the last day assessed and the penalty assessed so far. Penalty
+    invoices bear no penalty. One query."""
+    credited = (
+        Invoice.objects.filter(
+            corrects=OuterRef("pk"),
+            kind=K.CREDIT_NOTE,
+            state__in=STANDING,
+            issue_date__lte=on,
+        )
+        .values("corrects")
+        .annotate(total=Sum("total_gross"))
+        .values("total")
+    )
+    assessed = PenaltyAssessment.objects.filter(invoice=OuterRef("pk")).values(
+        "invoice"
+    )
+    return (
+        Invoice.objects.filter(
+            branch=branch,
+            kind__in=(K.INVOICE, K.ADVANCE),
+            state__in=STANDING,
+            due_date__lt=on,
+        )
+        # Paid without a payment day (data from before payments were recorded):
+        # when it was paid is not known, so no day is charged.
+        .filter(
+            Q(paid_on__isnull=True, state__in=UNPAID) | Q(paid_on__gt=F("due_date"))
+        )
+        .exclude(
+            Exists(PenaltyAssessment.objects.filter(penalty_invoice=OuterRef("pk")))
+        )
+        .annotate(
+            credited=Coalesce(
+                Subquery(credited, output_field=MONEY), Value(ZERO), output_field=MONEY
+            ),
+            assessed_through=Subquery(
+                assessed.annotate(last=Max("ends_on")).values("last")
+            ),
+            assessed_total=Coalesce(
+                Subquery(
+                    assessed.annotate(total=Sum("amount")).values("total"),
+                    output_field=MONEY,
+                ),
+                Value(ZERO),
+                output_field=MONEY,
+            ),
+        )
+        .order_by("contract_id", "pk")
+    )
+
+
+def _penalty_to(
+    overdue: Decimal, due_on: date, through: date, rule: engine.PenaltyRule, cur: str
+) -> tuple[Decimal, dict[str, Any]]:
+    """The rule's whole penalty from the due date through ``through``, rounded,
+    with the formula's trace."""
+    line = engine.late_payment_penalty(overdue, due_on, through, rule, cur)
+    if line is None:
+        return ZERO, {}
+    formula_trace = line.trace.get("trace")
+    as_dict = getattr(formula_trace, "as_dict", None)
+    return line.net_amount, {
+        "formula": line.trace.get("formula"),
+        "trace": as_dict() if as_dict else formula_trace,
+    }
+
+
+def assess_invoice(
+    inv: Invoice, rule: PenaltyRule, priced: engine.PenaltyRule, on: date
+) -> Due | None:
+    """The penalty of ``inv``'s days late not yet assessed, or None when nothing
+    is charged now. ``inv`` carries the annotations of ``late_invoices``."""
+    assert inv.due_date is not None
+    overdue = inv.total_gross - inv.credited  # type: ignore[attr-defined]
+    assessed_through: date | None = inv.assessed_through  # type: ignore[attr-defined]
+    assessed_total: Decimal = inv.assessed_total  # type: ignore[attr-defined]
+    through = min(inv.paid_on, on) if inv.paid_on else on
+    starts = (assessed_through or inv.due_date) + timedelta(days=1)
+    if overdue <= 0 or starts > through:
+        return None
+
+    to_date, formula = _penalty_to(overdue, inv.due_date, through, priced, inv.currency)
+    before = ZERO
+    if assessed_through is not None:
+        before, _t = _penalty_to(
+            overdue, inv.due_date, assessed_through, priced, inv.currency
+        )
+    cap = round_money(overdue * rule.cap_percent / HUNDRED, inv.currency)
+    amount = min(to_date - before, cap - assessed_total)
+    if amount <= 0 or amount < rule.minimum_amount:
+        return None
+
+    due_on = inv.due_date
+
+    def beyond_grace(day: date) -> int:
+        return max((day - due_on).days - rule.grace_days, 0)
+
+    trace = {
+        "invoice": inv.pk,
+        "number": inv.full_number,
+        "due_date": inv.due_date.isoformat(),
+        "paid_on": inv.paid_on.isoformat() if inv.paid_on else None,
+        "from": starts.isoformat(),
+        "through": through.isoformat(),
+        "days_late": (through - inv.due_date).days,
+        "days_charged": beyond_grace(through) - beyond_grace(starts - timedelta(1)),
+        "grace_days": rule.grace_days,
+        "rate_per_day_percent": str(rule.rate_per_day_percent),
+        "cap_percent": str(rule.cap_percent),
+        "cap_amount": str(cap),
+        "overdue_amount": str(overdue),
+        "credited": str(inv.credited),  # type: ignore[attr-defined]
+        "penalty_to_date": str(to_date),
+        "penalty_before": str(before),
+        "assessed_before": str(assessed_total),
+        "capped": amount < to_date - before,
+        "rule": rule.pk,
+        **formula,
+    }
+    return Due(inv, starts, through, overdue, amount, trace)
+
+
+def _description(due: Due, language: str) -> str:
+    with translation.override(language or "en"):
+        return _(
+            "Late-payment penalty, invoice %(number)s, %(days)s days "
+            "(%(starts)s – %(ends)s)"
+        ) % {
+            "number": due.invoice.full_number,
+            "days": due.days,
+            "starts": due.starts_on.isoformat(),
+            "ends": due.ends_on.isoformat(),
+        }
+
+
+def penalty_line(due: Due, rule: PenaltyRule, language: str) -> Line:
+    """One invoice line per late invoice: quantity 1, the penalty as its price."""
+    trace: dict[str, Any] = {"penalty": due.trace}
+    if rule.vat_category in EXEMPT_CATEGORIES:
+        trace["vat_exemption"] = {
+            "category": rule.vat_category,
+            "reason": rule.exemption_reason,
+            "code": rule.exemption_code,
+        }
+    return Line(
+        "",
+        _description(due, language),
+        Decimal(1),
+        "",
+        "C62",
+        due.amount,
+        due.amount,
+        rule.vat_category,
+        ZERO,
+        trace,
+        due.starts_on,
+        due.ends_on,
+    )
+
+
+def _key_prefix(branch: Branch, on: date, dues: Sequence[Due]) -> str:
+    """Built from the ids of the invoices and the first day assessed: a repeated
+    run finds what it issued; a later run the same day with other days gets new
+    keys."""
+    ids = ",".join(f"{d.invoice.pk}:{d.starts_on.isoformat()}" for d in dues)
+    digest = hashlib.sha256(ids.encode()).hexdigest()[:16]
+    return f"penalty:{branch.pk}:{on.isoformat()}:{digest}"
+
+
+def _without_vat_ids(invoices: Sequence[Invoice]) -> None:
+    """EN 16931 BR-O-02: an invoice with a line in O states neither the seller's
+    nor the buyer's VAT identifier (the seller's legal registration stays)."""
+    for inv in invoices:
+        inv.frozen["seller"]["vat_id"] = ""
+        inv.frozen["buyer"]["vat_id"] = ""
+    Invoice.objects.bulk_update(invoices, ["frozen"])
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _issue(
+    branch: Branch, on: date, issue_date: date, rule: PenaltyRule, dues: list[Due]
+) -> list[Invoice]:
+    """One penalty invoice per contract for ``dues``, and their assessments."""
+    by_contract: dict[int, list[Due]] = defaultdict(list)
+    for due in dues:
+        by_contract[due.invoice.contract_id].append(due)
+    contracts = Contract.objects.in_bulk(list(by_contract))
+    customers = Customer.objects.in_bulk([c.customer_id for c in contracts.values()])
+    charges = []
+    for contract_id, group in by_contract.items():
+        contract = contracts[contract_id]
+        language = customers[contract.customer_id].language
+        lines = [penalty_line(d, rule, language) for d in group]
+        charges.append(Charge(contract_id, contract.apartment_id, lines=lines))
+
+    ctx = IssueContext(branch, branch.organisation, None, None, issue_date)
+    issued = issue_charges(
+        ctx, charges, contracts, customers, _key_prefix(branch, on, dues)
+    )
+    if rule.vat_category == "O":
+        _without_vat_ids(issued)
+    by_key = {inv.contract_id: inv for inv in issued}
+    PenaltyAssessment.objects.bulk_create(
+        PenaltyAssessment(
+            invoice=d.invoice,
+            penalty_invoice=by_key[d.invoice.contract_id],
+            rule=rule,
+            starts_on=d.starts_on,
+            ends_on=d.ends_on,
+            days=d.days,
+            overdue_amount=d.overdue_amount,
+            amount=d.amount,
+            currency=d.invoice.currency,
+            trace=_jsonable(d.trace),
+        )
+        for d in dues
+    )
+    return issued
+
+
+def assess_penalties(
+    branch: Branch, on: date, user: Any, issue_date: date | None = None
+) -> PenaltyRun:
+    """Charge the branch's late payments up to ``on`` with the rule in force that
+    day: one penalty invoice per contract, issued ``issue_date`` (default today).
+    A few queries whatever the number of invoices; the documents are left to the
+    caller (``documents.write_documents``: the CLI writes them at once, the web
+    when an invoice's PDF or XML is first asked for). A second run the same day
+    charges nothing."""
+    rule = rule_in_force(branch, on)
+    if rule is None:
+        raise PenaltyError(
+            f"branch {branch.code}: no penalty rule in force on {on.isoformat()}"
+        )
+    priced = engine_rule(rule)
+    late = list(late_invoices(branch, on))
+    dues = [d for inv in late if (d := assess_invoice(inv, rule, priced, on))]
+    issued: list[Invoice] = []
+    if dues:
+        try:
+            with transaction.atomic():
+                issued = _issue(
+                    branch, on, issue_date or timezone.localdate(), rule, dues
+                )
+                _audit(branch, on, rule, user, dues, issued)
+        except IntegrityError as exc:
+            raise PenaltyError(
+                f"branch {branch.code}: another assessment charged some of these "
+                "days meanwhile; run it again"
+            ) from exc
+    log.info(
+        "penalties assessed",
+        extra={
+            "branch": branch.code,
+            "on": on.isoformat(),
+            "late_invoices": len(late),
+            "charged": len(dues),
+            "penalty_invoices": len(issued),
+        },
+    )
+    return PenaltyRun(branch, on, rule, len(late), dues, issued)
+
+
+def _audit(
+    branch: Branch,
+    on: date,
+    rule: PenaltyRule,
+    user: Any,
+    dues: Sequence[Due],
+    issued: Sequence[Invoice],
+) -> None:
+    trail.record(
+        "penalties.assessed",
+        user=user,
+        branch=branch,
+        after={
+            "on": on.isoformat(),
+            "rule": rule.pk,
+            "late_invoices": [d.invoice.full_number for d in dues],
+            "penalty_invoices": [i.full_number for i in issued],
+            "total": str(sum((d.amount for d in dues), ZERO)),
+        },
+    )
