@@ -211,6 +211,7 @@ MODULES = [
     ("readings.enter", "web:readings", _("Readings")),
     ("findings.view", "web:review", _("Review")),
     ("invoices.view", "web:invoices", _("Invoices")),
+    ("invoices.view", "web:penalties", _("Penalties")),
     ("allocation.view", "web:allocation_rules", _("Allocation")),
     ("imports.launch", "web:import_file", _("Imports")),
     ("jobs.view", "web:jobs", _("Jobs")),
