@@ -72,3 +72,43 @@ def test_a_bad_value_names_the_file_table_and_key(small_building, tmp_path):
         f"{path}: tables.zone['B']: '0,95': the decimal separator is a point"
     )
     assert not TariffVersion.objects.filter(tariff__code="HEAT").exists()
+
+
+def test_an_unknown_name_in_the_versions_object_is_refused(small_building, tmp_path):
+    # "table" for "tables": ignoring it would store the components without the
+    # price list their formulas read
+    text = json.dumps({"components": VERSION["components"], "table": {}})
+    path = _write(tmp_path, text)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("add_tariff", components=path, **ARGS)
+
+    assert str(refused.value) == (
+        f"{path}: unknown name 'table' in the version's object (it has "
+        f"'components' and 'tables')"
+    )
+
+
+def test_a_file_nested_too_deep_is_refused_at_the_bracket(small_building, tmp_path):
+    path = _write(tmp_path, "[\n" + "[" * 70 + "]" * 71)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("import_tariff", path, format="json", **ARGS)
+
+    assert str(refused.value) == (
+        f"{path}, line 2 column 64: nested deeper than 64 levels"
+    )
+
+
+def test_a_whole_number_longer_than_any_price_is_refused(small_building, tmp_path):
+    text = json.dumps(VERSION).replace('"0.95"', "1" + "0" * 44)
+    path = _write(tmp_path, text)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("add_tariff", components=path, **ARGS)
+
+    assert str(refused.value) == (
+        f"{path}: a whole number of 45 digits (100000000000…); a price has at most "
+        f"12 digits before the point"
+    )
+    assert not TariffVersion.objects.filter(tariff__code="HEAT").exists()

@@ -183,6 +183,8 @@ def test_it_keeps_a_table_a_formula_reads(manager, version, client_for):
 def test_a_new_version_copies_the_tables_with_the_components(
     manager, small_building, version, client_for
 ):
+    from meterbill.audit.models import AuditEvent
+
     client = client_for(manager)
     _add_zone_and_formula(client, version)
 
@@ -205,6 +207,11 @@ def test_a_new_version_copies_the_tables_with_the_components(
         ("zone", [["A", "1.20"], ["B", "0.95"]])
     ]
     assert new.components.get().formula == FORMULA["formula"]
+    # one event records the new version with what it copied
+    event = AuditEvent.objects.get(action="tariff.version.add", object_id=str(new.pk))
+    assert event.after["copy_from"] == version.pk
+    assert event.after["tables"] == {"zone": [["A", "1.20"], ["B", "0.95"]]}
+    assert [c["formula"] for c in event.after["components"]] == [FORMULA["formula"]]
 
 
 @pytest.mark.django_db
@@ -294,3 +301,114 @@ def test_a_version_an_issued_invoice_used_keeps_its_tables(
     assert list(LookupTable.objects.values_list("name", "rows")) == [
         ("zone", [["A", "1"]])
     ]
+
+
+def _issue_an_invoice(small_building):
+    """An issued November invoice of contract C1: COLD's version from 2026-01-01
+    is used from then on."""
+    from meterbill.invoicing.models import Invoice, InvoiceSeries
+    from meterbill.premises.models import Contract
+
+    contract = Contract.objects.get(number="C1")
+    series = InvoiceSeries.objects.create(branch=contract.branch, prefix="N", year=2026)
+    Invoice.objects.create(
+        branch=contract.branch,
+        state="issued",
+        series=series,
+        number=1,
+        full_number="N-2026-000001",
+        idempotency_key="n:1",
+        customer=contract.customer,
+        contract=contract,
+        apartment=contract.apartment,
+        period=small_building["period"],
+        currency="RON",
+    )
+
+
+@pytest.mark.django_db
+def test_a_used_versions_table_takes_rows_of_new_keys_only(
+    manager, small_building, client_for
+):
+    from meterbill.audit.models import AuditEvent
+    from meterbill.tariffs.models import LookupTable
+
+    _issue_an_invoice(small_building)
+    used = small_building["tariff"].versions.get()
+    table = LookupTable.objects.create(version=used, name="zone", rows=[["A", "1"]])
+    client = client_for(manager)
+
+    page = client.get(f"/config/versions/{used.pk}/").content.decode()
+    form = client.get(f"/config/tables/{table.pk}/").content.decode()
+    renamed = client.post(
+        f"/config/tables/{table.pk}/", {"name": "zones", "rows": "A = 1\nB = 2"}
+    )
+    added = client.post(f"/config/tables/{table.pk}/", {**ZONE, "rows": "A = 1\nB = 2"})
+
+    # the version's page links the table and says why only additions are allowed
+    assert f'href="/config/tables/{table.pk}/"' in page
+    assert "accept rows of new keys only" in page
+    assert "no issued invoice read a key that was not there" in form
+    assert 'id="delete"' not in form
+    assert renamed.status_code == 422
+    assert "the table keeps its name zone" in renamed.content.decode()
+    assert added.status_code == 302
+    table.refresh_from_db()
+    assert (table.name, table.rows) == ("zone", [["A", "1"], ["B", "2"]])
+    event = AuditEvent.objects.get(action="tariff.table.rows_add")
+    assert (event.user_id, event.after["added"]) == (manager.pk, [["B", "2"]])
+
+
+@pytest.mark.django_db
+def test_a_key_holding_an_equals_sign_or_semicolon_is_typed_as_it_is_shown(
+    manager, version, client_for
+):
+    client = client_for(manager)
+
+    response = client.post(
+        f"/config/versions/{version.pk}/tables/new/",
+        {"name": "zone", "rows": "a=b = 1.20\nc;d;0.95\ne = f\t0.5"},
+    )
+
+    # the value follows the last separator: a decimal holds none
+    assert response.status_code == 302
+    assert version.lookup_tables.get().rows == [
+        ["a=b", "1.20"],
+        ["c;d", "0.95"],
+        ["e = f", "0.5"],
+    ]
+
+
+@pytest.mark.django_db
+def test_every_row_of_a_long_table_is_on_the_versions_page(alice, version, client_for):
+    from meterbill.tariffs.models import LookupTable
+
+    LookupTable.objects.create(
+        version=version,
+        name="by_class",
+        rows=[[f"K{n}", f"{n}.00"] for n in range(1, 15)],
+    )
+
+    page = client_for(alice).get(f"/config/versions/{version.pk}/").content.decode()
+
+    # 12 in the table's line, all 14 folded below it for a tariffs.view user
+    assert "K12 = 12.00 …" in page
+    assert "All 14 rows" in page
+    assert "K13 = 13.00<br>K14 = 14.00<br>" in page
+
+
+@pytest.mark.django_db
+def test_deleting_a_version_records_its_components_and_table_rows(
+    manager, version, client_for
+):
+    from meterbill.audit.models import AuditEvent
+
+    client = client_for(manager)
+    _add_zone_and_formula(client, version)
+
+    response = client.post(f"/config/versions/{version.pk}/delete/")
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="tariff.version.delete")
+    assert event.before["tables"] == {"zone": [["A", "1.20"], ["B", "0.95"]]}
+    assert [c["formula"] for c in event.before["components"]] == [FORMULA["formula"]]

@@ -618,6 +618,16 @@ class _Compiler:
         key_code, key_kind = self.node(key_node)
         if key_kind not in (Kind.TEXT, Kind.NUMBER):
             raise self.error("lookup() keys are quoted texts or numbers", key_node)
+        if key_kind is Kind.TEXT:
+            # A quoted key as a table stores it (tariffs.compile.table_key): spaces
+            # around it dropped, a number by its plain text ("01", "+1" as "1").
+            quoted = self.namespace[key_code].strip()
+            if re.fullmatch(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", quoted):
+                plain = _plain(Decimal(quoted))
+                if Decimal(plain) != Decimal(quoted):
+                    raise self.error("a number key has at most 34 digits", key_node)
+                quoted = plain
+            key_code = self.constant(quoted)
         line, column = _position(node)
         text = self.text
 

@@ -61,7 +61,7 @@ LANGUAGES = ("en", "ro")
 TABLE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 MAX_KEY_LENGTH = 200
 MAX_TABLE_ROWS = 1000
-NUMBER_KEY_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+NUMBER_KEY_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 # A number key is kept as lookup() writes a number: formula precision, no rounding.
 KEY_CONTEXT = Context(prec=34, traps=[Inexact, InvalidOperation])
 

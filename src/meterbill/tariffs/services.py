@@ -198,7 +198,7 @@ def add_tariff_version(
                 "fixed_charge_per_month": str(fixed_charge_per_month),
                 "vat": f"{vat_category} {vat_rate_percent}",
                 "rounding": f"{rounding_mode} {rounding_point}",
-                "components": [_component_audit(r) for r in rows],
+                "components": [component_audit(r) for r in rows],
                 "tables": {t.name: t.rows for t in table_rows},
             },
         )
@@ -283,15 +283,60 @@ def lookup_table_rows(
     return out
 
 
-def copy_tables(source: TariffVersion, target: TariffVersion) -> int:
+def copy_tables(source: TariffVersion, target: TariffVersion) -> dict[str, Any]:
     """Give a new version the lookup tables of ``source``, with the components
-    copied from it (whose formulas read them)."""
+    copied from it (whose formulas read them); returns them as audited, name →
+    rows."""
     rows = [
         LookupTable(version=target, name=t.name, rows=t.rows)
-        for t in source.lookup_tables.all()
+        for t in source.lookup_tables.order_by("name")
     ]
     LookupTable.objects.bulk_create(rows)
-    return len(rows)
+    return {t.name: t.rows for t in rows}
+
+
+def add_table_rows(
+    table: LookupTable,
+    rows: Sequence[Sequence[str]],
+    user: Any = None,
+    branch: Any = None,
+) -> list[list[str]]:
+    """Add to ``table`` of a version an issued invoice used the rows of keys it
+    lacks (a contract held for a missing key is then billed by running the period
+    again). ``rows``: the whole table as sent, checked (``check_rows``): every
+    stored row with its value, and the new ones. A stored row stays as it is: an
+    issued invoice may have read it. A key that was not there was read by no
+    invoice (the contract that needed it was held), so adding it changes no issued
+    amount. Returns the added rows, recorded as ``tariff.table.rows_add``."""
+    with transaction.atomic():
+        stored = LookupTable.objects.select_for_update().get(pk=table.pk)
+        try:
+            before = build_table(stored.name, [(k, v) for k, v in stored.rows])
+        except (TariffConfigError, TypeError, ValueError) as exc:
+            raise SetupRefused(f"the stored table does not check: {exc}") from exc
+        given = {key: Decimal(value) for key, value in rows}
+        for key, value in before.items():
+            if given.get(key) != value:
+                what = "changed" if key in given else "deleted"
+                raise SetupRefused(
+                    f"row {key} = {value} cannot be {what}: an issued invoice may "
+                    f"have read it; only rows of new keys can be added"
+                )
+        added = [[key, str(value)] for key, value in rows if key not in before]
+        if not added:
+            return []
+        old_rows = stored.rows
+        stored.rows = [*old_rows, *added]
+        stored.save(update_fields=["rows"])
+        trail.record(
+            "tariff.table.rows_add",
+            user=user,
+            branch=branch,
+            obj=stored,
+            before={"name": stored.name, "rows": old_rows},
+            after={"name": stored.name, "rows": stored.rows, "added": added},
+        )
+    return added
 
 
 def components_reading(components: Iterable[TariffComponent], table: str) -> list[str]:
@@ -300,7 +345,8 @@ def components_reading(components: Iterable[TariffComponent], table: str) -> lis
     return [c.code for c in components if table in tables_read(c)]
 
 
-def _component_audit(row: TariffComponent) -> dict[str, Any]:
+def component_audit(row: TariffComponent) -> dict[str, Any]:
+    """A component as audit events record it."""
     return {
         "position": row.position,
         "kind": row.kind,

@@ -78,11 +78,18 @@ def save_model(
 
 
 def delete_model(
-    obj: Model, fields: Iterable[str], *, action: str, user: Any, branch: Any
+    obj: Model,
+    fields: Iterable[str],
+    *,
+    action: str,
+    user: Any,
+    branch: Any,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Delete ``obj`` unless something still refers to it (``on_delete=PROTECT``):
-    then refuse, naming what uses it."""
-    before = snapshot(obj, fields)
+    then refuse, naming what uses it. ``extra``: more of what goes with it, recorded
+    in the event's before (a version's components and tables)."""
+    before = {**snapshot(obj, fields), **(extra or {})}
     pk = obj.pk
     try:
         with transaction.atomic():

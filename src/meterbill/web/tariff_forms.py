@@ -313,8 +313,10 @@ def initial_of(component: TariffComponent) -> dict[str, Any]:
     return initial
 
 
-# A table row as typed or pasted: key, then "=", ";" or a tab, then the value.
-ROW_SEPARATOR = re.compile(r"\s*[=;\t]\s*")
+# A table row as typed or pasted: key, then "=", ";" or a tab, then the value. The
+# value is a decimal, so the LAST separator ends the key: a key may itself hold "="
+# or ";" (as the version's JSON allows), and the screen reads back what it writes.
+ROW = re.compile(r"(.*\S)\s*[=;\t]\s*(.*)")
 
 
 class LookupTableForm(forms.Form):
@@ -332,7 +334,8 @@ class LookupTableForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
         help_text=_(
             "One row per line: key = value, e.g. 'A = 1.20'. Decimals with a point. "
-            "A number key is looked up by its plain text (2.50 as 2.5)."
+            "A number key is looked up by its plain text (2.50 as 2.5). The value "
+            "follows the last '=', ';' or tab, so a key may hold them itself."
         ),
     )
 
@@ -394,10 +397,11 @@ def parse_rows(text: str) -> tuple[list[tuple[str, str]], list[str]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        parts = ROW_SEPARATOR.split(line.strip(), maxsplit=1)
-        if len(parts) != 2:
+        row = ROW.fullmatch(line.strip())
+        if row is None:
             errors.append(str(_("line %(n)s: write key = value") % {"n": number}))
             continue
+        parts = row.groups()
         try:
             key = table_key(parts[0])
             table_value(parts[1])

@@ -3,7 +3,9 @@ per kind) and lookup tables, and the formula preview.
 
 A version that an issued invoice used is read-only (``config_services.
 version_invoices`` says which invoices that are); a new version from a later date
-takes its place. Component parameters are checked by ``tariffs.compile``.
+takes its place. Only its lookup tables accept rows of new keys
+(``tariffs.services.add_table_rows``), so a contract held for a missing key can be
+billed. Component parameters are checked by ``tariffs.compile``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from meterbill.audit import trail
+from meterbill.orgs.services import SetupRefused
 from meterbill.premises.models import Apartment
 from meterbill.tariffs.models import (
     ComponentKind,
@@ -29,7 +34,12 @@ from meterbill.tariffs.models import (
     TariffComponent,
     TariffVersion,
 )
-from meterbill.tariffs.services import components_reading, copy_tables
+from meterbill.tariffs.services import (
+    add_table_rows,
+    component_audit,
+    components_reading,
+    copy_tables,
+)
 
 from .access import can, get_scoped, requires, scope
 from .config_forms import TariffForm, VersionForm
@@ -44,7 +54,9 @@ from .config_services import (
     move_component,
     next_position,
     save_model,
+    snapshot,
     tariff_invoices,
+    version_invoices,
 )
 from .config_views import delete_page, edit_page, organisation_of, user_branch
 from .tariff_forms import KIND_FIELDS, ComponentForm, LookupTableForm, PreviewForm
@@ -52,7 +64,8 @@ from .tariff_preview import last_period, preview, trace_rows
 
 TARIFF_FIELDS = ("code", "name", "utility")
 TABLE_FIELDS = ("version", "name", "rows")
-# Rows of a lookup table shown on the version's page; the table's form has them all.
+# Rows of a lookup table shown in its line on the version's page; the others are
+# listed below them, folded (a tariffs.view user has no table form to read them on).
 TABLE_ROWS_SHOWN = 12
 
 
@@ -191,17 +204,12 @@ def version_new(request: HttpRequest, tariff_id: int) -> HttpResponse:
 
     def save() -> None:
         with transaction.atomic():
-            save_model(
+            add_version(
                 form.instance,
-                ("tariff", *VERSION_FIELDS),
-                action="tariff.version",
+                form.cleaned_data.get("copy_from"),
                 user=request.user,
                 branch=user_branch(request),
             )
-            source = form.cleaned_data.get("copy_from")
-            if source is not None:
-                copy_components(source, form.instance)
-                copy_tables(source, form.instance)
 
     response = edit_page(
         request,
@@ -214,6 +222,26 @@ def version_new(request: HttpRequest, tariff_id: int) -> HttpResponse:
     if response.status_code == 302:
         return redirect("web:config_version", version_id=form.instance.pk)
     return response
+
+
+def add_version(
+    version: TariffVersion, source: TariffVersion | None, *, user: Any, branch: Any
+) -> None:
+    """Save a new version, with the components and lookup tables of ``source``
+    copied, in one ``tariff.version.add`` event that records them, as add-tariff
+    records a version's own."""
+    version.save()
+    after = snapshot(version, ("tariff", *VERSION_FIELDS))
+    if source is not None:
+        copy_components(source, version)
+        after["copy_from"] = source.pk
+        after["components"] = [
+            component_audit(c) for c in version.components.order_by("position")
+        ]
+        after["tables"] = copy_tables(source, version)
+    trail.record(
+        "tariff.version.add", user=user, branch=branch, obj=version, after=after
+    )
 
 
 @requires("tariffs.view")
@@ -236,6 +264,7 @@ def version(request: HttpRequest, version_id: int) -> HttpResponse:
             "tables": tables,
             "read_only": read_only,
             "editable": not read_only and can(request.user, "tariffs.edit"),
+            "rows_addable": read_only and can(request.user, "tariffs.edit"),
             "kinds": ComponentKind.choices,
         },
     )
@@ -286,6 +315,14 @@ def version_delete(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         check_version_editable(obj)
         with transaction.atomic():
+            # The event keeps what the version priced with: its components and
+            # the rows of its tables (they go with it).
+            contents = {
+                "components": [
+                    component_audit(c) for c in obj.components.order_by("position")
+                ],
+                "tables": {t.name: t.rows for t in obj.lookup_tables.order_by("name")},
+            }
             obj.components.all().delete()
             delete_model(
                 obj,
@@ -293,6 +330,7 @@ def version_delete(request: HttpRequest, version_id: int) -> HttpResponse:
                 action="tariff.version",
                 user=request.user,
                 branch=user_branch(request),
+                extra=contents,
             )
     except ConfigRefused as exc:
         messages.error(request, str(exc))
@@ -442,12 +480,44 @@ def _refuse_if_read(version: TariffVersion, name: str) -> None:
         )
 
 
+def _add_rows_only(
+    request: HttpRequest, table: LookupTable | None, form: LookupTableForm
+) -> None:
+    """Save the form of a table of a version an issued invoice used: rows of new
+    keys only (``add_table_rows`` says why); a new table, a new name, a changed or
+    deleted row are refused."""
+    if table is None:
+        check_version_editable(form.version)
+        return
+    if form.cleaned_data["name"] != table.name:
+        raise ConfigRefused(
+            _(
+                "An issued invoice used this version: the table keeps its name %(name)s"
+                " (its formulas read it by name). Only rows of new keys can be added."
+            )
+            % {"name": table.name}
+        )
+    try:
+        add_table_rows(
+            table,
+            form.cleaned_data["rows"],
+            user=request.user,
+            branch=user_branch(request),
+        )
+    except SetupRefused as exc:
+        raise ConfigRefused(str(exc)) from exc
+
+
 def _table_page(
     request: HttpRequest, version: TariffVersion, table: LookupTable | None
 ) -> HttpResponse:
     form = LookupTableForm(request.POST or None, version=version, table=table)
+    used = version_invoices(version).exists()
 
     def save() -> None:
+        if used:
+            _add_rows_only(request, table, form)
+            return
         with transaction.atomic():
             check_version_editable(version)
             if table is not None and form.cleaned_data["name"] != table.name:
@@ -470,13 +540,23 @@ def _table_page(
         done="web:config_tariffs",
         extra={
             "version": version,
-            "delete_url": "web:config_table_delete",
+            "delete_url": None if used else "web:config_table_delete",
             "obj": table,
+            "note": ADD_ROWS_NOTE if used else "",
         },
     )
     if response.status_code == 302:
         return redirect("web:config_version", version_id=version.pk)
     return response
+
+
+ADD_ROWS_NOTE = gettext_lazy(
+    "An issued invoice used this version, and may have read any row of this table: "
+    "those rows stay as they are, and the table keeps its name. You can add rows "
+    "for keys the table lacks (a contract held because its key was missing is "
+    "billed when the period is run again): no issued invoice read a key that was "
+    "not there, so adding one changes no issued amount."
+)
 
 
 def _table(user: Any, table_id: int) -> LookupTable:

@@ -16,9 +16,18 @@ from typing import Any
 
 from django.core.management import BaseCommand, CommandError
 
+from meterbill.engine.json_depth import too_deep
 from meterbill.engine.numbers import NotANumber, plain_decimal
 from meterbill.orgs.services import SetupRefused, organisation_named
 from meterbill.tariffs.services import add_tariff_version
+
+# A version's JSON nests a URDB rate (formats.urdb allows 32 levels) in a component
+# in the list in the file's object: 64 levels is ample, and far from the depth at
+# which Python's json module gives up with a RecursionError.
+MAX_JSON_DEPTH = 64
+# The names a version's JSON object may give (a typo such as "table" is refused,
+# not ignored with its tables).
+VERSION_NAMES = ("components", "tables")
 
 
 def _decimal(name: str, text: str) -> Decimal:
@@ -102,16 +111,15 @@ def version_file(name: str) -> tuple[list[Any], dict[str, Any]]:
         text = Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"{name}: cannot read it ({exc})") from exc
-    try:
-        document: Any = json.loads(text, object_pairs_hook=_unique_names)
-    except json.JSONDecodeError as exc:
-        raise CommandError(
-            f"{name}, line {exc.lineno}, column {exc.colno}: not JSON ({exc.msg})"
-        ) from exc
-    except DuplicateName as exc:
-        raise CommandError(f"{name}: {exc}") from exc
+    document = _parse(name, text)
     data, tables = document, {}
     if isinstance(document, dict):
+        unknown = sorted(set(document) - set(VERSION_NAMES))
+        if unknown:
+            raise CommandError(
+                f"{name}: unknown name {unknown[0]!r} in the version's object "
+                f"(it has {' and '.join(repr(n) for n in VERSION_NAMES)})"
+            )
         data, tables = document.get("components"), document.get("tables", {})
     if not isinstance(data, list) or not data:
         raise CommandError(f"{name}: a JSON list of components (docs/tariffs.md)")
@@ -120,6 +128,43 @@ def version_file(name: str) -> tuple[list[Any], dict[str, Any]]:
             f'{name}: "tables" is an object, {{"name": {{"key": "1.20"}}}}'
         )
     return data, tables
+
+
+def _parse(name: str, text: str) -> Any:
+    """The file's JSON, or a CommandError naming the file: the depth is checked
+    first (json recurses once per level), and whole numbers longer than any price
+    are refused before Python converts them (it gives up at 4,300 digits)."""
+    deep = too_deep(text, MAX_JSON_DEPTH)
+    if deep is not None:
+        raise CommandError(f"{name}, {deep}")
+    try:
+        return json.loads(
+            text, object_pairs_hook=_unique_names, parse_int=_whole_number
+        )
+    except json.JSONDecodeError as exc:
+        raise CommandError(
+            f"{name}, line {exc.lineno}, column {exc.colno}: not JSON ({exc.msg})"
+        ) from exc
+    except (DuplicateName, NumberTooLong) as exc:
+        raise CommandError(f"{name}: {exc}") from exc
+
+
+# More digits than any price, position or count in a version has (prices are
+# below 10^12); a longer whole number is refused, not converted.
+MAX_WHOLE_DIGITS = 40
+
+
+class NumberTooLong(ValueError):
+    """A whole number in the JSON with more than MAX_WHOLE_DIGITS digits."""
+
+
+def _whole_number(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_WHOLE_DIGITS:
+        raise NumberTooLong(
+            f"a whole number of {len(text.lstrip('-'))} digits ({text[:12]}…); "
+            f"a price has at most 12 digits before the point"
+        )
+    return int(text)
 
 
 class DuplicateName(ValueError):
