@@ -214,14 +214,16 @@ def bill_residence(
             _metered(run, users, utility, setting)
     _branch_sums(run)
 
-    charges: list[Charge] = []
+    unpriced: list[occupants.Unpriced] = []
     for a in res.apartments:
         charge = run.charges.get(a.apartment_id)
         if charge is not None:
-            # One charge per contract, priced: several when the occupant changed.
-            charges += occupants.price_apartment(
+            # One charge per contract: several when the occupant changed.
+            unpriced += occupants.split_apartment(
                 charge, a, utilities, period, res.temperatures, overrides
             )
+    # Priced together: one batch rating per tariff plan for the residence.
+    charges = occupants.price_unpriced(unpriced, period)
     return ResidenceResult(charges, run.seen, run.findings)
 
 

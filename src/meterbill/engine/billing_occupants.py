@@ -36,7 +36,14 @@ from typing import TYPE_CHECKING
 from .consumption import in_place, period_consumption
 from .contract_charges import ContractChargeIn, add_contract_charges
 from .money import split_largest_remainder
-from .pricing import Item, ServiceTariff, Wording, describe, price_charge
+from .pricing import (
+    Item,
+    PricingJob,
+    ServiceTariff,
+    Wording,
+    describe,
+    price_charges,
+)
 
 if TYPE_CHECKING:
     from .billing import ApartmentIn, Charge, PeriodIn, UtilityIn
@@ -93,27 +100,50 @@ class _Basis:
         return out
 
 
-def price_apartment(
+# A contract's charge before pricing: its pricing job (the charge, its services,
+# the utilities, its own dates), its occupancy (None: the apartment's only
+# contract) and its fees and one-off items.
+Unpriced = tuple[PricingJob, OccupancyIn | None, Sequence[ContractChargeIn]]
+
+
+def split_apartment(
     charge: Charge,
     apartment: ApartmentIn,
     utilities: Mapping[str, UtilityIn],
     period: PeriodIn,
     temperatures: Mapping[str, Mapping[date, Decimal]],
     overrides: Mapping[str, str] | None = None,
-) -> list[Charge]:
-    """The apartment's charge priced: as it is with one contract; split into one
-    charge per contract, each priced over its own dates, with several."""
+) -> list[Unpriced]:
+    """The apartment's charge ready for pricing: as it is with one contract;
+    split into one charge per contract, each to be priced over its own dates,
+    with several (``price_unpriced`` prices them)."""
     if len(apartment.occupancies) < 2:
-        price_charge(charge, apartment.services, utilities, period)
-        add_contract_charges(charge, apartment.contract_charges, period)
-        return [charge]
+        return [
+            (
+                (charge, apartment.services, utilities, period),
+                None,
+                apartment.contract_charges,
+            )
+        ]
     parts = split_charge(charge, apartment, utilities, period, temperatures, overrides)
+    out: list[Unpriced] = []
     for occupancy, part in zip(apartment.occupancies, parts, strict=True):
         own = replace(period, starts_on=occupancy.starts_on, ends_on=occupancy.ends_on)
-        price_charge(part, occupancy.services, utilities, own)
-        _date_lines(part, occupancy, period)
-        add_contract_charges(part, occupancy.contract_charges, period)
-    return parts
+        job = (part, occupancy.services, utilities, own)
+        out.append((job, occupancy, occupancy.contract_charges))
+    return out
+
+
+def price_unpriced(unpriced: Sequence[Unpriced], period: PeriodIn) -> list[Charge]:
+    """The charges of many apartments priced together (``price_charges``: one
+    ``rate_many`` per tariff plan), then each contract part's lines dated and
+    every contract's fees added."""
+    price_charges([job for job, _occupancy, _fees in unpriced])
+    for (charge, _services, _utilities, _own), occupancy, fees in unpriced:
+        if occupancy is not None:
+            _date_lines(charge, occupancy, period)
+        add_contract_charges(charge, fees, period)
+    return [job[0] for job, _occupancy, _fees in unpriced]
 
 
 def split_charge(

@@ -512,11 +512,98 @@ class InvoiceTotals:
     vat_breakdown: tuple[VatGroup, ...]
 
 
-@dataclass(frozen=True)
+class DeferredLines(Protocol):
+    """Where a batch keeps the lines and totals of many ratings as columns of
+    numbers (``components_batch``): it makes the objects of the i-th."""
+
+    def lines_of(self, index: int) -> list[PricedLine]: ...
+
+    def totals_of(self, index: int) -> InvoiceTotals: ...
+
+
 class Rating:
-    lines: list[PricedLine]
-    totals: InvoiceTotals
-    parts: tuple[tuple[date, date, str], ...]  # (from, through, tariff version)
+    """The rating of one usage: its priced lines, the invoice totals and the parts
+    of the period as (from, through, tariff version).
+
+    The batch engine computes every amount, net amount and total at once but may
+    leave the objects to ``Rating.deferred``: they are made on first read, so a
+    bill run keeps one object per apartment instead of a dozen lines with their
+    traces (which the garbage collector would scan again and again) until it turns
+    them into invoice lines. Read or not, a Rating is immutable and equals the one
+    with the same lines, totals and parts."""
+
+    __slots__ = ("_index", "_lines", "_parts", "_source", "_totals")
+
+    def __init__(
+        self,
+        lines: list[PricedLine],
+        totals: InvoiceTotals,
+        parts: tuple[tuple[date, date, str], ...],
+    ) -> None:
+        self._lines: list[PricedLine] | None = lines
+        self._totals: InvoiceTotals | None = totals
+        self._parts = parts
+        self._source: DeferredLines | None = None
+        self._index = 0
+
+    @classmethod
+    def deferred(
+        cls,
+        source: DeferredLines,
+        index: int,
+        parts: tuple[tuple[date, date, str], ...],
+    ) -> Rating:
+        """The rating whose lines and totals ``source.rating_of(index)`` makes."""
+        rating = cls.__new__(cls)
+        rating._lines = rating._totals = None
+        rating._parts, rating._source, rating._index = parts, source, index
+        return rating
+
+    @property
+    def lines(self) -> list[PricedLine]:
+        if self._lines is None:
+            assert self._source is not None
+            self._lines = self._source.lines_of(self._index)
+            self._release()
+        return self._lines
+
+    @property
+    def totals(self) -> InvoiceTotals:
+        if self._totals is None:
+            assert self._source is not None
+            self._totals = self._source.totals_of(self._index)
+            self._release()
+        return self._totals
+
+    @property
+    def parts(self) -> tuple[tuple[date, date, str], ...]:
+        return self._parts
+
+    def _release(self) -> None:
+        # the columns are freed once the batch's last rating is made
+        if self._lines is not None and self._totals is not None:
+            self._source = None
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Rating:
+            return NotImplemented
+        assert isinstance(other, Rating)
+        return (self.lines, self.totals, self.parts) == (
+            other.lines,
+            other.totals,
+            other.parts,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # lines are a list, as before
+
+    def __repr__(self) -> str:
+        return (
+            f"Rating(lines={self.lines!r}, totals={self.totals!r}, "
+            f"parts={self.parts!r})"
+        )
+
+    def __reduce__(self) -> tuple[type[Rating], tuple[object, ...]]:
+        return (Rating, (self.lines, self.totals, self.parts))
 
 
 def rate_period(

@@ -13,6 +13,16 @@ the texts. This module does that work once:
   rates every usage with plain Decimal arithmetic, no Part objects, rounding
   contexts set up once.
 
+The usages of one period are rated column by column when the period is one part
+with one VAT group, rounded at the line point, and all its components are of the
+kinds specialised here (the usual bill run): each component computes its amounts
+and net amounts for all the usages in list comprehensions, the totals follow as
+columns too, and the PricedLine objects, their traces and the totals' objects are
+made when a Rating is first read (``Rating.deferred``). Such a batch keeps one
+object per usage (and its formula traces) instead of a dozen, which is most of the
+saving: the garbage collector scans every object kept. Other periods, and the
+periods where some usage raises, are rated usage by usage with the raters.
+
 The result for each usage is what ``rate_period`` returns (the same lines, amounts,
 traces, totals and parts, checked by property tests), or the error that
 ``rate_period`` would have raised for it (RatingError, FormulaError, TariffError,
@@ -28,8 +38,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, getcontext
+from functools import partial
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from meterbill.engine import collector
 from meterbill.engine.components import (
@@ -60,6 +71,7 @@ from meterbill.engine.components import (
     _valid_on,
     round_lines,
 )
+from meterbill.engine.formula import Formula, Trace
 from meterbill.engine.money import precision
 from meterbill.engine.rating import month_fraction
 
@@ -135,6 +147,9 @@ class _Plan:
     # the one VAT group (category, normalised rate) every line falls in, when
     # it is known in advance; None: found line by line
     vat_key: tuple[str, Decimal | None] | None
+    # one per component, when the usages of the period can be rated column by
+    # column (one part, one VAT group, line rounding, no generic component)
+    columns: tuple[_Column, ...] | None = None
 
 
 def rate_many(
@@ -153,8 +168,8 @@ def rate_many(
 
 class Rater:
     """``rate_many`` for a caller that meets its usages a few at a time (the bill
-    run prices contract by contract): the versions, VAT schedule and rounding are
-    fixed once, and each period is planned once and kept for the later calls.
+    run prices residence by residence): the versions, VAT schedule and rounding
+    are fixed once, and each period is planned once and kept for the later calls.
     The decimal context is the one current when the Rater is made."""
 
     def __init__(
@@ -172,15 +187,24 @@ class Rater:
     def rate_many(
         self, usages: Sequence[Usage]
     ) -> list[Rating | ValueError | ArithmeticError]:
-        """As the module's ``rate_many``, with this Rater's versions."""
-        rate = self._batch.rate
-        out: list[Rating | ValueError | ArithmeticError] = []
+        """As the module's ``rate_many``, with this Rater's versions. The usages
+        of one period are rated together, column by column where the plan allows
+        (see ``_Batch.rate_group``), else one by one."""
+        batch = self._batch
+        periods = [(usage.starts_on, usage.ends_on) for usage in usages]
+        if len(set(periods)) < 2:  # the bill run's usual case: one period
+            with collector.paused():
+                return batch.rate_group(usages)
+        by_period: dict[tuple[date, date], list[int]] = {}
+        for index, period in enumerate(periods):
+            by_period.setdefault(period, []).append(index)
+        out: list[Rating | ValueError | ArithmeticError] = [_NOT_YET] * len(usages)
         with collector.paused():
-            for usage in usages:
-                try:
-                    out.append(rate(usage))
-                except (ValueError, ArithmeticError) as exc:
-                    out.append(exc)
+            for indexes in by_period.values():
+                group = [usages[i] for i in indexes]
+                ratings = batch.rate_group(group)
+                for index, rating in zip(indexes, ratings, strict=True):
+                    out[index] = rating
         return out
 
 
@@ -214,6 +238,53 @@ class _Batch:
         self.plans: dict[tuple[date, date], _Plan] = {}
         self.normal_keys: dict[tuple[str, Decimal | None], _Key] = {}
 
+    def rate_each(
+        self, usages: Sequence[Usage]
+    ) -> list[Rating | ValueError | ArithmeticError]:
+        """The usages rated one by one, each its Rating or its error."""
+        out: list[Rating | ValueError | ArithmeticError] = []
+        rate = self.rate
+        for usage in usages:
+            try:
+                out.append(rate(usage))
+            except (ValueError, ArithmeticError) as exc:
+                out.append(exc)
+        return out
+
+    def rate_group(
+        self, usages: Sequence[Usage]
+    ) -> list[Rating | ValueError | ArithmeticError]:
+        """The usages of one period: by columns when the plan allows it and there
+        are at least COLUMNS_FROM of them, else one by one. When some usage
+        raises, each half is rated again the same way, so the usages that raise
+        end up rated one by one (each with rate_period's error) and the others
+        still by columns."""
+        plan = self.columnar_plan(usages)
+        if plan is None:
+            return self.rate_each(usages)
+        try:
+            block = _Block(plan, usages, self)
+        except (ValueError, ArithmeticError):
+            if len(usages) < 2 * COLUMNS_FROM:
+                return self.rate_each(usages)
+            half = len(usages) // 2
+            return self.rate_group(usages[:half]) + self.rate_group(usages[half:])
+        deferred, labels = Rating.deferred, plan.labels
+        return [deferred(block, index, labels) for index in range(len(usages))]
+
+    def columnar_plan(self, usages: Sequence[Usage]) -> _Plan | None:
+        """The plan of the usages' period if they are to be rated by columns."""
+        if len(usages) < COLUMNS_FROM:
+            return None
+        first = usages[0]
+        try:
+            plan = self.plans.get((first.starts_on, first.ends_on)) or self.plan(first)
+        except (ValueError, ArithmeticError):
+            return None  # rate_each gives each usage the error
+        if plan.columns is None or plan.vat_key is None:
+            return None
+        return plan
+
     def rate(self, usage: Usage) -> Rating:
         plan = self.plans.get((usage.starts_on, usage.ends_on))
         if plan is None:
@@ -232,6 +303,7 @@ class _Batch:
         bounds = _part_bounds(usage, [c.version for c in self.versions], self.vat)
         parts, labels, keys = [], [], set()
         error = None
+        columns: tuple[_Column, ...] | None = None
         generic = False
         for starts_on, ends_on in bounds:
             try:
@@ -253,18 +325,22 @@ class _Batch:
                 self.half_up.quantize,
             )
             raters = tuple(factory(info) for factory in compiled.factories)
+            columns = _columns(version, info) if self.line_point else None
             parts.append(_PlannedPart(Decimal(info.days), info.months, raters))
             labels.append((starts_on, ends_on, f"{version.code}@{version.valid_from}"))
             generic = generic or compiled.generic
             for component in version.components:
                 rate = rates.get(component.vat_category)
                 keys.add(self.key(component.vat_category, rate))
+        if len(bounds) != 1 or error is not None:
+            columns = None
         plan = _Plan(
             tuple(parts),
             tuple((e - s).days + 1 for s, e in bounds),
             tuple(labels),
             error,
             keys.pop() if len(keys) == 1 and not generic else None,
+            columns,
         )
         self.plans[usage.starts_on, usage.ends_on] = plan
         return plan
@@ -832,6 +908,8 @@ def _limit_charge(component: MinimumCharge | MaximumCharge, info: _PartInfo) -> 
 
 
 _amount_of = attrgetter("amount")
+# a result not yet filled in, never returned
+_NOT_YET = RatingError("not rated")
 
 _SPECIALISED: dict[type[Component], Callable[[Any, _PartInfo], _Rater]] = {
     FixedCharge: _fixed_charge,
@@ -842,6 +920,611 @@ _SPECIALISED: dict[type[Component], Callable[[Any, _PartInfo], _Rater]] = {
     FormulaCharge: _formula_charge,
     MinimumCharge: _limit_charge,
     MaximumCharge: _limit_charge,
+}
+
+
+# --- the columnar path: one part, one VAT group, line rounding ------------------
+#
+# A bill run rates hundreds of apartments over the same period with the same
+# tariff. For such a group each component computes its amounts for all of them
+# at once in list comprehensions (the same Decimal operations, in the same order
+# per apartment, as rate_period), and the running net total of every apartment is
+# kept as a column too. The PricedLine objects and their traces, the VAT group and
+# the totals are made from the columns when a Rating is first read
+# (``Rating.deferred``), so a batch keeps a few lists per component instead of a
+# dozen objects per apartment.
+
+# the variables a part adds to the usage's own (see components._make_part)
+_OF_THE_PART = frozenset(("consumption", "days", "months"))
+# Fewer usages of a period than this are rated one by one: setting up the
+# columns and reading the lines from them costs more than it saves (measured
+# with bench/bench_rating.py's tariff, all lines read: even at about 8).
+COLUMNS_FROM = 8
+
+# (index of the usage, its lines so far): adds the component's lines of the usage
+_Emit = Callable[[int, list[PricedLine]], None]
+_Column = Callable[["_Block"], _Emit]
+
+
+class _Block:
+    """The usages of one single-part period rated column by column: the numbers
+    of every line and total, and the functions that make the objects of one
+    usage (the ``DeferredLines`` of its Ratings)."""
+
+    __slots__ = (
+        "amounts",
+        "category",
+        "emitters",
+        "inclusive",
+        "lined",
+        "net_amounts",
+        "nets",
+        "part",
+        "quantities",
+        "rate",
+        "taxes",
+        "usages",
+        "variables",
+        "vat_totals",
+        "zero",
+    )
+
+    def __init__(self, plan: _Plan, usages: Sequence[Usage], batch: _Batch) -> None:
+        assert plan.columns is not None and plan.vat_key is not None
+        count = len(usages)
+        self.usages = usages
+        self.part = plan.parts[0]
+        self.quantities = [usage.quantity for usage in usages]
+        self.variables: list[dict[str, Decimal]] | None = None
+        self.zero = batch.zero
+        # per usage: whether it has a line yet (None: all have)
+        self.lined: list[bool] | None = [False] * count
+        # every component's exact and net amounts in line order (None: no line;
+        # True: a column without None)
+        self.amounts: list[tuple[Sequence[Decimal | None], bool]] = []
+        self.net_amounts: list[tuple[Sequence[Decimal | None], bool]] = []
+        self.emitters = [column(self) for column in plan.columns]
+        self.total(plan.vat_key, batch)
+        # what only the columns needed
+        self.usages, self.variables = (), None
+        self.amounts, self.net_amounts = [], []
+
+    def total(self, vat_key: _Key, batch: _Batch) -> None:
+        """The totals of each usage's one VAT group, as _Batch.totals finds
+        them: the net total (zero + the nets in line order) and its VAT."""
+        zero, count = self.zero, len(self.quantities)
+        self.nets = _running_sums([zero] * count, self.net_amounts)
+        self.category, self.rate = vat_key
+        rate, money, step = self.rate, batch.money, batch.step
+        if rate:
+            self.taxes = [
+                money.quantize(net * rate / HUNDRED, step) for net in self.nets
+            ]
+        else:
+            self.taxes = [zero] * count
+        self.vat_totals = [zero + tax for tax in self.taxes]
+        self.inclusive = [
+            net + vat for net, vat in zip(self.nets, self.vat_totals, strict=True)
+        ]
+
+    def formula_variables(self, *formulas: Formula) -> Sequence[Mapping[str, Decimal]]:
+        """Each usage's variables for ``formulas``, as rate_period's part has
+        them: the usage's own when they read none of the part's."""
+        if not any(name in _OF_THE_PART for f in formulas for name in f.names):
+            return [usage.variables for usage in self.usages]
+        if self.variables is None:
+            days, months = self.part.days, self.part.months
+            self.variables = [
+                {
+                    **usage.variables,
+                    "consumption": usage.quantity,
+                    "days": days,
+                    "months": months,
+                }
+                for usage in self.usages
+            ]
+        return self.variables
+
+    def book(self, amounts: Sequence[Decimal], nets: Sequence[Decimal]) -> None:
+        """A component that gives every usage one line."""
+        self.amounts.append((amounts, True))
+        self.net_amounts.append((nets, True))
+        self.lined = None
+
+    def book_some(
+        self, amounts: list[Decimal | None], nets: list[Decimal | None]
+    ) -> None:
+        """A component that gives a line to the usages whose amount is not None."""
+        self.amounts.append((amounts, False))
+        self.net_amounts.append((nets, False))
+        if self.lined is not None:
+            self.lined = [
+                lined or amount is not None
+                for lined, amount in zip(self.lined, amounts, strict=True)
+            ]
+
+    def subtotals(self) -> list[Decimal]:
+        """Each usage's lines so far summed from ZERO in line order, as minimum
+        and maximum charges sum them in rate_period."""
+        return _running_sums([ZERO] * len(self.quantities), self.amounts)
+
+    def lines_of(self, index: int) -> list[PricedLine]:
+        lines: list[PricedLine] = []
+        for emit in self.emitters:
+            emit(index, lines)
+        return lines
+
+    def totals_of(self, index: int) -> InvoiceTotals:
+        net = self.nets[index]
+        if self.lined is not None and not self.lined[index]:
+            return InvoiceTotals(net, net, self.zero, net + self.zero, ())
+        group = VatGroup(self.category, self.rate, net, self.taxes[index])
+        vat_total = self.vat_totals[index]
+        return InvoiceTotals(net, net, vat_total, self.inclusive[index], (group,))
+
+
+def _running_sums(
+    totals: list[Decimal], columns: Sequence[tuple[Sequence[Decimal | None], bool]]
+) -> list[Decimal]:
+    """Each of ``totals`` plus the values of ``columns`` at its place, None left
+    out: the same additions in the same order as adding line by line (Decimal
+    addition rounds, so the order is kept). Columns without None that follow each
+    other are added in one pass."""
+    run: list[Sequence[Decimal]] = []
+    for column, full in columns:
+        if full:
+            run.append(cast("Sequence[Decimal]", column))
+            continue
+        totals = _add_all(totals, run)
+        run = []
+        totals = [
+            total if value is None else total + value
+            for total, value in zip(totals, column, strict=True)
+        ]
+    return _add_all(totals, run)
+
+
+def _add_all(
+    totals: list[Decimal], columns: Sequence[Sequence[Decimal]]
+) -> list[Decimal]:
+    """``totals`` plus the columns (none of them with a None), left to right."""
+    if not columns:
+        return totals
+    if len(columns) == 1:
+        return [t + v for t, v in zip(totals, columns[0], strict=True)]
+    # sum(row, total) is total + row[0] + row[1] + ..., in that order
+    rows = zip(*columns, strict=True)
+    return [sum(row, total) for total, row in zip(totals, rows, strict=True)]
+
+
+def _columns(version: TariffVersion, info: _PartInfo) -> tuple[_Column, ...] | None:
+    """The column of each component of ``version`` for a part, or None when one
+    of them cannot be rated by columns."""
+    out: list[_Column] = []
+    for component in version.components:
+        build = _COLUMN_KINDS.get(type(component))
+        if build is None or component.vat_category not in info.vat_rates:
+            return None
+        out.append(partial(build, component, info))
+    return tuple(out)
+
+
+def _fixed_column(component: FixedCharge, info: _PartInfo, block: _Block) -> _Emit:
+    code, text = component.code, component.description
+    price, category = component.amount_per_month, component.vat_category
+    vat_rate, quantize, step = info.vat_rates[category], info.round_net, info.step
+    starts_on, ends_on, months = info.starts_on, info.ends_on, info.months
+    rule = f"fixed charge per month × months × {component.per}s"
+    count = len(block.quantities)
+
+    if component.per != "meter":
+        amount = months * ONE * price
+        shown = info.shown(months * ONE, QUANTITY_SHOWN)
+        net = quantize(amount, step)
+        block.book([amount] * count, [net] * count)
+
+        def per_apartment(index: int, out: list[PricedLine]) -> None:
+            trace = {"rule": rule, "months": months, "count": ONE, "component": code}
+            out.append(
+                PricedLine(
+                    code,
+                    text,
+                    shown,
+                    "MON",
+                    price,
+                    amount,
+                    category,
+                    vat_rate,
+                    starts_on,
+                    ends_on,
+                    trace,
+                    net,
+                )
+            )
+
+        return per_apartment
+
+    meters = [_meters(usage, code) for usage in block.usages]
+    quantities = [months * number for number in meters]
+    amounts = [quantity * price for quantity in quantities]
+    nets = [quantize(amount, step) for amount in amounts]
+    block.book(amounts, nets)
+    show = info.shown
+
+    def per_meter(index: int, out: list[PricedLine]) -> None:
+        trace = {
+            "rule": rule,
+            "months": months,
+            "count": meters[index],
+            "component": code,
+        }
+        out.append(
+            PricedLine(
+                code,
+                text,
+                show(quantities[index], QUANTITY_SHOWN),
+                "MON",
+                price,
+                amounts[index],
+                category,
+                vat_rate,
+                starts_on,
+                ends_on,
+                trace,
+                nets[index],
+            )
+        )
+
+    return per_meter
+
+
+def _meters(usage: Usage, code: str) -> Decimal:
+    count = usage.variables.get("meters")
+    if count is None:
+        raise RatingError(f"component {code}: the variable 'meters' has no value")
+    return count
+
+
+def _unit_price_column(component: UnitPrice, info: _PartInfo, block: _Block) -> _Emit:
+    code, text, unit_code = component.code, component.description, component.unit_code
+    price, rule, category = component.unit_price, component.rule, component.vat_category
+    vat_rate, quantize, step = info.vat_rates[category], info.round_net, info.step
+    starts_on, ends_on = info.starts_on, info.ends_on
+    quantities = block.quantities
+    amounts = [quantity * price for quantity in quantities]
+    nets = [quantize(amount, step) for amount in amounts]
+    block.book(amounts, nets)
+
+    def emit(index: int, out: list[PricedLine]) -> None:
+        quantity = quantities[index]
+        out.append(
+            PricedLine(
+                code,
+                text,
+                quantity,
+                unit_code,
+                price,
+                amounts[index],
+                category,
+                vat_rate,
+                starts_on,
+                ends_on,
+                {"rule": rule, "quantity": quantity, "component": code},
+                nets[index],
+            )
+        )
+
+    return emit
+
+
+def _block_price_column(component: BlockPrice, info: _PartInfo, block: _Block) -> _Emit:
+    code, unit_code, basis = component.code, component.unit_code, component.basis
+    category, months = component.vat_category, info.months
+    vat_rate, quantize, step = info.vat_rates[category], info.round_net, info.step
+    starts_on, ends_on = info.starts_on, info.ends_on
+    # per block that gives a line to some usage: (its template, what each usage
+    # takes of it or None, amounts, nets)
+    made: list[
+        tuple[
+            tuple[Decimal, Decimal | None, Decimal, str, str],
+            list[Decimal | None],
+            list[Decimal | None],
+            list[Decimal | None],
+        ]
+    ] = []
+    quantities = block.quantities
+    if basis == "all_units":
+        chosen = [_all_units_block(component, months, q) for q in quantities]
+    left = quantities
+    lower = ZERO
+    for index, (limit, price) in enumerate(component.blocks):
+        upper = None if limit is None else limit * months
+        template = (
+            lower,
+            upper,
+            price,
+            f"{component.description}, block {index + 1}",
+            f"block {index + 1} ({basis}), limits × months",
+        )
+        if basis == "all_units":
+            taken: list[Decimal | None] = [
+                q if pick == index else None
+                for q, pick in zip(quantities, chosen, strict=True)
+            ]
+        else:
+            room = None if upper is None else upper - lower
+            taken, left = _takes(left, room, index == 0)
+        if any(part is not None for part in taken):
+            amounts = [None if q is None else q * price for q in taken]
+            nets = [None if a is None else quantize(a, step) for a in amounts]
+            block.book_some(amounts, nets)
+            made.append((template, taken, amounts, nets))
+        if upper is None:
+            break
+        lower = upper
+
+    def emit(index: int, out: list[PricedLine]) -> None:
+        for (lower, upper, price, text, rule), taken, amounts, nets in made:
+            quantity = taken[index]
+            if quantity is None:
+                continue
+            trace = {
+                "rule": rule,
+                "block_from": lower,
+                "block_to": upper,
+                "months": months,
+                "component": code,
+            }
+            out.append(
+                PricedLine(
+                    code,
+                    text,
+                    quantity,
+                    unit_code,
+                    price,
+                    amounts[index],  # type: ignore[arg-type]
+                    category,
+                    vat_rate,
+                    starts_on,
+                    ends_on,
+                    trace,
+                    nets[index],  # type: ignore[arg-type]
+                )
+            )
+
+    return emit
+
+
+def _takes(
+    left: list[Decimal], room: Decimal | None, first: bool
+) -> tuple[list[Decimal | None], list[Decimal]]:
+    """What each usage takes of an incremental block with ``room`` (None: the
+    last block), ``left`` being what it has still to price, and what is left
+    after it. rate_period's loop takes min(left, room) and makes a line when that
+    is above zero, or for the first block also when nothing is left at all (a
+    zero line); it stops when nothing is left. The room is above zero (limits
+    increase from zero), so a usage takes something exactly when left > 0 (the
+    first block: >= 0), and once it has taken all it keeps ZERO left and takes
+    no more lines."""
+    if first:
+        taken = [
+            (rest if room is None or rest <= room else room) if rest >= 0 else None
+            for rest in left
+        ]
+    else:
+        taken = [
+            (rest if room is None or rest <= room else room) if rest > 0 else None
+            for rest in left
+        ]
+    if room is None:
+        return taken, left
+    return taken, [rest - room if room < rest else ZERO for rest in left]
+
+
+def _all_units_block(component: BlockPrice, months: Decimal, quantity: Decimal) -> int:
+    """The block whose price an all-units block price takes for ``quantity``."""
+    for index, (limit, _price) in enumerate(component.blocks):
+        if limit is None or quantity <= limit * months:
+            return index
+    return -1
+
+
+def _seasonal_column(component: SeasonalPrice, info: _PartInfo, block: _Block) -> _Emit:
+    code, text, unit_code = component.code, component.description, component.unit_code
+    category = component.vat_category
+    vat_rate, quantize, step = info.vat_rates[category], info.round_net, info.step
+    spans = _month_spans(info.starts_on, info.ends_on)
+    rule = "quantity split by days × the month's price"
+    # per calendar month: the quantity of each usage in it (its share by days)
+    if len(spans) == 1:
+        by_month = [block.quantities]
+    else:
+        day_counts = [days for _s, _e, days in spans]
+        shares = [_split_by_days(q, day_counts) for q in block.quantities]
+        by_month = [[share[month] for share in shares] for month in range(len(spans))]
+    # per calendar month: (first day, last day, days, price, quantities, amounts,
+    # nets)
+    months = []
+    for (starts_on, ends_on, days), quantities in zip(spans, by_month, strict=True):
+        price = component.prices_by_month[starts_on.month - 1]
+        amounts = [quantity * price for quantity in quantities]
+        nets = [quantize(amount, step) for amount in amounts]
+        block.book(amounts, nets)
+        months.append((starts_on, ends_on, days, price, quantities, amounts, nets))
+
+    def emit(index: int, out: list[PricedLine]) -> None:
+        for starts_on, ends_on, days, price, quantities, amounts, nets in months:
+            trace = {"rule": rule, "month": starts_on, "days": days, "component": code}
+            out.append(
+                PricedLine(
+                    code,
+                    text,
+                    quantities[index],
+                    unit_code,
+                    price,
+                    amounts[index],
+                    category,
+                    vat_rate,
+                    starts_on,
+                    ends_on,
+                    trace,
+                    nets[index],
+                )
+            )
+
+    return emit
+
+
+def _formula_column(component: FormulaCharge, info: _PartInfo, block: _Block) -> _Emit:
+    code, text, unit_code = component.code, component.description, component.unit_code
+    category, tables = component.vat_category, info.tables
+    vat_rate, quantize, step = info.vat_rates[category], info.round_net, info.step
+    starts_on, ends_on = info.starts_on, info.ends_on
+    price_formula, quantity_formula = component.formula, component.quantity
+    if price_formula is None:
+        raise RatingError(f"{code}: no formula")
+    variables = block.formula_variables(
+        price_formula, *([] if quantity_formula is None else [quantity_formula])
+    )
+    price_of, price_text = price_formula.evaluate, price_formula.text
+    # (value, trace) of each usage, kept as two columns: a tuple per usage kept
+    # would be one more object for the collector to scan
+    values, traces = _two_columns([price_of(env, tables) for env in variables])
+    if quantity_formula is None:
+        nets = [quantize(value, step) for value in values]
+        block.book(values, nets)
+
+        def amount_only(index: int, out: list[PricedLine]) -> None:
+            value = values[index]
+            details = {
+                "rule": "formula",
+                "formula": price_text,
+                "formula_trace": traces[index],
+                "component": code,
+            }
+            out.append(
+                PricedLine(
+                    code,
+                    text,
+                    ONE,
+                    unit_code,
+                    value,
+                    value,
+                    category,
+                    vat_rate,
+                    starts_on,
+                    ends_on,
+                    details,
+                    nets[index],
+                )
+            )
+
+        return amount_only
+
+    quantity_of, quantity_text = quantity_formula.evaluate, quantity_formula.text
+    how_many, how_many_traces = _two_columns(
+        [quantity_of(env, tables) for env in variables]
+    )
+    amounts = [q * value for q, value in zip(how_many, values, strict=True)]
+    nets = [quantize(amount, step) for amount in amounts]
+    block.book(amounts, nets)
+
+    def price_and_quantity(index: int, out: list[PricedLine]) -> None:
+        value = values[index]
+        details = {
+            "rule": "formula",
+            "formula": price_text,
+            "formula_trace": traces[index],
+            "quantity_formula": quantity_text,
+            "quantity_trace": how_many_traces[index],
+            "component": code,
+        }
+        out.append(
+            PricedLine(
+                code,
+                text,
+                how_many[index],
+                unit_code,
+                value,
+                amounts[index],
+                category,
+                vat_rate,
+                starts_on,
+                ends_on,
+                details,
+                nets[index],
+            )
+        )
+
+    return price_and_quantity
+
+
+def _two_columns(
+    pairs: list[tuple[Decimal, Trace]],
+) -> tuple[Sequence[Decimal], Sequence[Trace]]:
+    if not pairs:
+        return (), ()
+    values, traces = zip(*pairs, strict=True)
+    return values, traces
+
+
+def _limit_column(
+    component: MinimumCharge | MaximumCharge, info: _PartInfo, block: _Block
+) -> _Emit:
+    code, text, category = component.code, component.description, component.vat_category
+    vat_rate, quantize, step = info.vat_rates[category], info.round_net, info.step
+    starts_on, ends_on = info.starts_on, info.ends_on
+    limit = component.amount_per_month * info.months
+    minimum = isinstance(component, MinimumCharge)
+    label = "minimum" if minimum else "maximum"
+    rule = f"{label} per month × months − lines so far"
+    subtotals = block.subtotals()
+    if minimum:
+        gaps = [None if s >= limit else limit - s for s in subtotals]
+    else:
+        gaps = [None if s <= limit else limit - s for s in subtotals]
+    nets = [None if gap is None else quantize(gap, step) for gap in gaps]
+    block.book_some(gaps, nets)
+
+    def emit(index: int, out: list[PricedLine]) -> None:
+        gap = gaps[index]
+        if gap is None:
+            return
+        trace = {
+            "rule": rule,
+            "subtotal": subtotals[index],
+            label: limit,
+            "component": code,
+        }
+        out.append(
+            PricedLine(
+                code,
+                text,
+                ONE,
+                "C62",
+                gap,
+                gap,
+                category,
+                vat_rate,
+                starts_on,
+                ends_on,
+                trace,
+                nets[index],  # type: ignore[arg-type]
+            )
+        )
+
+    return emit
+
+
+_COLUMN_KINDS: dict[type[Component], Callable[[Any, _PartInfo, _Block], _Emit]] = {
+    FixedCharge: _fixed_column,
+    UnitPrice: _unit_price_column,
+    ExciseTax: _unit_price_column,
+    BlockPrice: _block_price_column,
+    SeasonalPrice: _seasonal_column,
+    FormulaCharge: _formula_column,
+    MinimumCharge: _limit_column,
+    MaximumCharge: _limit_column,
 }
 
 __all__ = ["PreparedVersion", "prepare_version", "rate_many"]

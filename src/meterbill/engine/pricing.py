@@ -35,6 +35,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
+from . import collector
 from .components import (
     BlockPrice,
     Component,
@@ -158,11 +159,15 @@ class ServiceTariff:
     """What prices one contract service: the tariff plan and the apartment's own
     variables for formulas and per-meter charges (``area``, ``persons``,
     ``meters``...). ``hourly_load_kw``: a year of hourly load, for time-of-use and
-    demand components, when the register has interval data."""
+    demand components, when the register has interval data (with the weekday of
+    1 January it is rated with: ``Usage.year_start_weekday``); else
+    ``intervals_problem`` may say why there is none."""
 
     plan: TariffPlan
     variables: Mapping[str, Decimal] = field(default_factory=dict)
     hourly_load_kw: Sequence[Decimal] | None = None
+    year_start_weekday: int | None = None
+    intervals_problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,12 +222,15 @@ class _Rated:
     rating: Rating | ValueError | ArithmeticError | None = None
 
 
+@collector.paused()
 def price_charges(jobs: Sequence[PricingJob]) -> None:
     """``price_charge`` for many charges at once: the quantities of every charge
     with the same tariff plan are rated by one ``rate_many`` call (the plan's
     versions prepared and each period planned once per plan), then each charge
     gets its lines in the order ``price_charge`` gives them. The results are those
-    of ``components.rate_period`` to the digit."""
+    of ``components.rate_period`` to the digit. The lines are made without the
+    cyclic garbage collector (see ``collector``): the bill run keeps them all
+    until it writes them, and its passes over them cost more than the pricing."""
     # Per charge: each service's cost lines, then its rated lines (a _Rated to
     # fill) or the finding that says why it cannot be rated.
     steps: list[list[Line | _Rated | Finding]] = []
@@ -290,10 +298,11 @@ def _to_rate(
         )
     _check_coverage(plan, name, period)
     if service.hourly_load_kw is None and plan.needs_intervals:
+        why = service.intervals_problem or "the meter has no hourly consumption data"
         raise _NotRated(
             "tariff_needs_intervals",
             f"{name} tariff {plan.tariff_code} has time-of-use or demand charges and "
-            f"the meter has no hourly consumption data for {period.name}",
+            f"{why} for {period.name}",
         )
     own = sum((i.quantity for i in items if _source(i) != "common"), ZERO)
     common = sum((i.quantity for i in items if _source(i) == "common"), ZERO)
@@ -303,6 +312,7 @@ def _to_rate(
         own + common,
         service.variables,
         service.hourly_load_kw,
+        service.year_start_weekday,
     )
     return _Rated(code, utility, service, items, period, own, common, usage)
 
