@@ -40,7 +40,8 @@ def test_it_charges_the_days_beyond_grace_of_an_invoice_paid_late(
     [penalty] = run.invoices
     [line] = _lines(penalty)
     assert line.description == (
-        "Late-payment penalty, invoice N-2026-000001, 21 days (2026-10-16 – 2026-11-05)"
+        "Late-payment penalty, invoice N-2026-000001, 21 days late, 16 charged "
+        "(2026-10-16 – 2026-11-05)"
     )
     assert (line.net_amount, line.vat_category) == (D("16.00"), "O")
     assert (line.starts_on, line.ends_on) == (date(2026, 10, 16), date(2026, 11, 5))
@@ -74,7 +75,9 @@ def test_it_charges_an_unpaid_invoice_to_the_day_and_later_only_the_rest(
     assert [ln.net_amount for ln in _lines(first.invoices[0])] == [D("11.00")]
     [line] = _lines(second.invoices[0])
     assert line.net_amount == D("5.00")
-    assert line.description.endswith("5 days (2026-11-01 – 2026-11-05)")
+    assert line.description.endswith(
+        "21 days late, 5 charged (2026-11-01 – 2026-11-05)"
+    )
     assert sorted(
         PenaltyAssessment.objects.values_list("starts_on", "ends_on", "amount")
     ) == [
@@ -202,10 +205,11 @@ def test_an_invoice_paid_on_an_unknown_day_is_charged_nothing(
 
 def test_penalty_invoices_bear_no_penalty(late, org, branches, alice):
     make_rule(org)
-    assess_penalties(branches["north"], date(2026, 10, 31), alice)
+    assess_penalties(branches["north"], date(2026, 10, 31), alice, date(2026, 10, 31))
 
-    # the penalty invoice (due 15 days after its issue date) is itself overdue then
-    run = assess_penalties(branches["north"], date(2027, 3, 1), alice)
+    # the penalty invoice (due 15 November, 15 days after its issue date) is
+    # itself overdue then
+    run = assess_penalties(branches["north"], date(2026, 11, 30), alice)
 
     assert [d.invoice.pk for d in run.charged] == [late.pk]
 

@@ -5,6 +5,7 @@ its exemption reason and no VAT identifiers (BR-O-02, BR-O-10, BR-O-11)."""
 from datetime import date
 from decimal import Decimal
 
+import pypdf
 import pytest
 
 from meterbill.formats.einvoice.validate import ubl_xsd_dir, validate_cii, validate_ubl
@@ -96,3 +97,20 @@ def test_an_exempt_penalty_invoice_keeps_the_vat_ids_and_validates(
     assert validate_cii(invoice_cii(inv)) == []
     assert b"VATEX-EU-132" in xml
     assert b"RO18547290" in xml  # BR-E-02: the seller's VAT identifier
+
+
+def test_the_pdf_says_why_there_is_no_vat_and_prints_no_empty_rows(penalty_invoice):
+    write_documents(Invoice.objects.filter(pk=penalty_invoice.pk))
+
+    pdf = pypdf.PdfReader(Invoice.objects.get(pk=penalty_invoice.pk).pdf_file)
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+
+    # category O has no rate (BR-O-05) and states its reason (BT-120); the VAT
+    # identifiers left out by BR-O-02 and the missing period leave no empty row
+    assert f"VAT exemption reason (O): {REASON}" in text
+    assert "VAT (O) on 17.60" in text
+    assert "0%" not in text
+    assert "no VAT" in text
+    assert "VAT ID" not in text
+    assert "Period" not in text
+    assert "Reg. no.: J40/1/2020" in text

@@ -108,6 +108,21 @@ def test_the_cli_names_the_option_of_a_bad_formula(branches):
     assert "\n" not in str(err.value)
 
 
+def test_the_cli_refuses_grace_days_over_ten_years(branches):
+    with pytest.raises(CommandError) as err:
+        call_command(
+            "set_penalty_rule",
+            branch="N",
+            valid_from=date(2026, 1, 1),
+            grace_days=3651,
+            rate_per_day=D("0.1"),
+            cap_percent=D(100),
+        )
+
+    assert str(err.value) == "--grace-days: must be between 0 and 3650"
+    assert not PenaltyRule.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("command", "options"),
     [

@@ -205,3 +205,69 @@ def test_an_auditor_sees_the_page_but_cannot_assess(
     assert page.status_code == 200
     assert b'id="assess"' not in page.content
     assert refused.status_code == 403
+
+
+def test_a_branch_user_reads_the_ancestors_rule_in_force_for_it(
+    rules, org, branches, role_user, client_for
+):
+    # given a rule of the head office, north's parent, from 1 March 2026
+    hq_rule = make_rule(org, branches["hq"], valid_from=date(2026, 3, 1))
+    client = client_for(role_user("branch_manager"))
+
+    page = client.get("/penalties/").content.decode()
+
+    # then north's manager reads it as the rule in force, without an edit link,
+    # and cannot open, edit or delete it
+    assert "In force today for N: the rule HQ from 2026-03-01." in page
+    assert '<tr class="in-force"><td>HQ</td>' in page
+    assert f'href="/penalties/rules/{hq_rule.pk}/"' not in page
+    assert client.get(f"/penalties/rules/{hq_rule.pk}/").status_code == 404
+    assert client.post(f"/penalties/rules/{hq_rule.pk}/delete/").status_code == 404
+    assert PenaltyRule.objects.filter(pk=hq_rule.pk).exists()
+
+
+def test_the_assess_form_refuses_a_day_after_today_naming_the_field(
+    rules, branches, alice, client_for, out_dir
+):
+    make_invoice(make_debtor(branches["north"]))
+
+    response = client_for(alice).post(
+        "/penalties/assess/",
+        {"branch": branches["north"].pk, "on": "2099-01-01"},
+        follow=True,
+    )
+
+    assert "Through: 2099-01-01 is after today" in response.content.decode()
+    assert not PenaltyAssessment.objects.exists()
+
+
+def test_the_assess_button_reports_an_invoice_the_formula_fails_on(
+    org, branches, alice, client_for, out_dir
+):
+    # given the formula divides by zero for 1,000.00 and charges 10.00 for 100.00
+    make_rule(org, formula="overdue_amount * 90 / (1000 - overdue_amount)")
+    make_invoice(make_debtor(branches["north"]))
+    make_invoice(make_debtor(branches["north"], "C2"), "1", key="second")
+
+    response = client_for(alice).post(
+        "/penalties/assess/",
+        {"branch": branches["north"].pk, "on": "2026-11-10"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Skipped invoice N-2026-000001, the rule&#x27;s formula failed: " in page
+    assert "division by zero" in page
+    assert "Issued: N-2026-000003." in page
+
+
+def test_a_grace_period_over_ten_years_is_refused_on_its_field(
+    rules, role_user, client_for
+):
+    response = client_for(role_user("administrator")).post(
+        "/penalties/rules/new/", _rule_form(grace_days="3651")
+    )
+
+    assert response.status_code == 422
+    assert "must be between 0 and 3650" in response.content.decode()
+    assert PenaltyRule.objects.count() == 2

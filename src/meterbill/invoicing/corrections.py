@@ -37,7 +37,7 @@ from meterbill.premises.contract_charges import release_billed
 from meterbill.premises.models import Contract, Customer
 
 from .issue import IssueContext, issue_charges
-from .models import Invoice, InvoiceLine
+from .models import Invoice, InvoiceLine, PenaltyAssessment
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +155,9 @@ def _cancel(inv: Invoice, user: Any, reason: str, issue_date: date) -> Invoice:
     inv.state = S.CANCELLED
     inv.save(update_fields=["state"])
     release_billed(inv.pk)  # its one-off contract items are billed again
+    # A cancelled penalty invoice releases its days for a new assessment
+    # (invoicing.penalties, PenaltyAssessment.in_force).
+    PenaltyAssessment.objects.filter(penalty_invoice=inv).update(in_force=None)
     _audit(
         "invoice.cancelled",
         inv,

@@ -37,7 +37,7 @@ from django.utils.translation import gettext
 from meterbill.formats import chart_svg, epc_qr
 from meterbill.formats.einvoice.cii import facturx_pdf
 
-from .einvoice import invoice_cii, invoice_xml
+from .einvoice import exemptions_of, invoice_cii, invoice_xml
 from .history import UtilityHistory, consumption_history
 from .models import Invoice
 
@@ -63,6 +63,8 @@ LABELS = {
         "seller": "Seller",
         "buyer": "Customer",
         "vat_id": "VAT ID",
+        "vat_exemption": "VAT exemption reason",
+        "no_vat": "no VAT",
         "reg_no": "Reg. no.",
         "customer_no": "Customer no.",
         "lines": "Charges",
@@ -111,6 +113,8 @@ LABELS = {
         "seller": "Furnizor",
         "buyer": "Client",
         "vat_id": "Cod TVA",
+        "vat_exemption": "Motivul scutirii sau neaplicării TVA",
+        "no_vat": "fără TVA",
         "reg_no": "Nr. Reg. Com.",
         "customer_no": "Cod client",
         "lines": "Servicii facturate",
@@ -292,6 +296,7 @@ def render_pdf_html(inv: Invoice, history: list[UtilityHistory] | None = None) -
     if history is None and inv.kind != Invoice.Kind.CREDIT_NOTE:
         history = consumption_history([inv]).get(inv.pk, [])
     payload = epc_payload(inv)
+    exemptions = exemptions_of(inv, lines)
     context = {
         "lang": lang,
         "t": {**LABELS[lang], "invoice": LABELS[lang][inv.kind]},
@@ -312,7 +317,10 @@ def render_pdf_html(inv: Invoice, history: list[UtilityHistory] | None = None) -
                 "quantity": _qty(ln.quantity, lang),
                 "unit": _unit(ln.unit, lang),
                 "unit_price": _num(ln.unit_price_net, lang, 4),
-                "vat_rate": _num(ln.vat_rate_percent, lang, 0),
+                # Category O has no VAT rate at all (BR-O-05).
+                "vat_rate": ""
+                if ln.vat_category == "O"
+                else _num(ln.vat_rate_percent, lang, 0),
                 "net": money(ln.net_amount),
             }
             for ln in lines
@@ -320,7 +328,10 @@ def render_pdf_html(inv: Invoice, history: list[UtilityHistory] | None = None) -
         "vat_groups": [
             {
                 "category": g["category"],
-                "rate": _num(Decimal(g["rate_percent"]), lang, 0),
+                "rate": ""
+                if g["category"] == "O"
+                else _num(Decimal(g["rate_percent"]), lang, 0),
+                "exemption": exemptions.get(g["category"]),
                 "base": money(Decimal(g["base"])),
                 "vat": money(Decimal(g["vat"])),
             }

@@ -120,6 +120,17 @@ def _in_force(inv: Invoice, rows: Sequence[InvoiceLine]) -> dict[str, tuple[str,
     return vat_exemptions(inv.branch.organisation_id, inv.issue_date)
 
 
+def exemptions_of(
+    inv: Invoice, rows: Sequence[InvoiceLine]
+) -> dict[str, en.VatExemption]:
+    """BT-120/BT-121 by VAT category, as the invoice's e-invoice states them: the
+    PDF prints the same reasons (VAT Directive art. 226(11))."""
+    found = _exemptions(
+        ((ln.vat_category, ln.trace) for ln in rows), _in_force(inv, rows)
+    )
+    return {e.category: e for e in found}
+
+
 def to_document(inv: Invoice) -> en.Document:
     seller = inv.frozen["seller"]
     rows = sorted(inv.lines.all(), key=lambda ln: ln.position)

@@ -212,11 +212,29 @@ class PenaltyAssessment(models.Model):
     # Days charged, grace, rate, cap and the formula's trace.
     trace = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+    # True while the penalty invoice stands; NULL once it is cancelled, which
+    # releases the days for a new assessment. NULL rather than False because
+    # NULLs never clash in a unique constraint (SQLite, PostgreSQL, MariaDB):
+    # ``penalty_days_once`` then binds only the assessments in force.
+    in_force = models.BooleanField(null=True, default=True)
+    # A payment recorded later with an earlier payment day: the days from
+    # ``credited_from`` through ``ends_on`` were not late after all, and
+    # ``credited_amount`` of ``amount`` went back on the credit note ``credited_by``
+    # of the penalty invoice. Set once (the days after a payment never change).
+    credited_by = models.ForeignKey(
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="penalties_credited",
+    )
+    credited_from = models.DateField(null=True, blank=True)
+    credited_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         constraints = [
             # A concurrent second assessment of the same days fails here.
             models.UniqueConstraint(
-                fields=["invoice", "starts_on"], name="penalty_days_once"
+                fields=["invoice", "starts_on", "in_force"], name="penalty_days_once"
             )
         ]

@@ -14,7 +14,14 @@ penalty to their last day minus its penalty to the day before them, so a formula
 sees the real ``days_late`` and no day is priced twice; the first assessment of an
 invoice subtracts nothing. The cap bounds the sum of all the invoice's assessments.
 A penalty below the rule's minimum is not charged and its days wait for a later
-assessment.
+assessment. Days after today are never charged, and a penalty invoice is never
+dated before the days it charges.
+
+A payment recorded after an assessment, with a payment day before the assessment's
+last day, makes those later days not late after all: the next assessment credits
+them on a credit note of the penalty invoice (``credit_overcharged``), priced with
+the rule that charged them. Cancelling a penalty invoice releases its
+assessments (``PenaltyAssessment.in_force``), so their days can be assessed again.
 
 The days charged go on one penalty invoice per contract, numbered in the branch's
 series by ``issue.issue_charges`` (the bill run's path). The lines are in the
@@ -34,8 +41,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import (
+    Count,
     DecimalField,
     Exists,
     F,
@@ -95,10 +104,26 @@ RULE_FIELDS = (
     "minimum_amount",
 )
 MONEY: DecimalField[Any, Any] = DecimalField(max_digits=18, decimal_places=2)
+# Grace days beyond ten years are a typing error, not a policy.
+MAX_GRACE_DAYS = 3650
+# Checked against the column's own validators (digits, places, length), so the CLI
+# refuses what the screen's form fields refuse and what PostgreSQL would refuse.
+BOUNDED_FIELDS = (
+    "rate_per_day_percent",
+    "cap_percent",
+    "minimum_amount",
+    "exemption_reason",
+    "exemption_code",
+)
 
 
 class PenaltyError(Exception):
-    """Penalties cannot be assessed (no rule in force, a concurrent run)."""
+    """Penalties cannot be assessed (no rule in force, a concurrent run, a day
+    after today); ``field`` names the input at fault (``on``, ``issue_date``)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class PenaltyRuleError(ValueError):
@@ -121,8 +146,30 @@ def compile_rule_formula(text: str) -> Formula | None:
     return compile_formula(text, engine.PENALTY_NAMES, (), owner="penalty rule")
 
 
+def _check_bounds(rule: PenaltyRule) -> None:
+    """Refuse what the columns cannot hold: NaN, infinities, too many digits or
+    places, too long a text, and grace days beyond ``MAX_GRACE_DAYS``."""
+    for name in BOUNDED_FIELDS:
+        value = getattr(rule, name)
+        if isinstance(value, int):  # a default such as minimum_amount = 0
+            value = Decimal(value)
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise PenaltyRuleError("must be a finite number", field=name)
+        if value is None:
+            continue
+        try:
+            rule._meta.get_field(name).run_validators(value)  # type: ignore[union-attr]
+        except ValidationError as exc:
+            raise PenaltyRuleError(" ".join(exc.messages), field=name) from exc
+    if rule.grace_days is None or not 0 <= rule.grace_days <= MAX_GRACE_DAYS:
+        raise PenaltyRuleError(
+            f"must be between 0 and {MAX_GRACE_DAYS}", field="grace_days"
+        )
+
+
 def check_rule(rule: PenaltyRule) -> None:
     """Refuse a rule the assessment could not use, naming the field."""
+    _check_bounds(rule)
     if rule.rate_per_day_percent is None or rule.rate_per_day_percent < 0:
         raise PenaltyRuleError("must be 0 or more", field="rate_per_day_percent")
     if rule.cap_percent is None or rule.cap_percent <= 0:
@@ -218,21 +265,25 @@ def delete_penalty_rule(
         )
 
 
-def _lineage(branch: Branch) -> list[int]:
+def lineage(branch: Branch) -> list[int]:
     """The branch's ancestors' ids and its own, root first (``Branch.path``)."""
     return [int(part) for part in branch.path.strip("/").split("/") if part]
 
 
-def rule_in_force(branch: Branch, on: date) -> PenaltyRule | None:
+def rule_in_force(branch: Branch, on: date, lock: bool = False) -> PenaltyRule | None:
     """The rule of the nearest branch (own, then ancestors) with a row from ``on``
-    or before, else the organisation's; within a level the latest. One query."""
-    lineage = _lineage(branch)
-    depth = {branch_id: level for level, branch_id in enumerate(lineage, start=1)}
+    or before, else the organisation's; within a level the latest. One query.
+    ``lock``: the candidate rows are locked (inside the caller's transaction), so
+    the rule cannot be edited between pricing and recording the assessment."""
+    ids = lineage(branch)
+    depth = {branch_id: level for level, branch_id in enumerate(ids, start=1)}
     rows = PenaltyRule.objects.filter(
-        Q(branch__isnull=True) | Q(branch_id__in=lineage),
+        Q(branch__isnull=True) | Q(branch_id__in=ids),
         organisation_id=branch.organisation_id,
         valid_from__lte=on,
-    ).select_related("branch")
+    )
+    # Locking without a join: FOR UPDATE would lock the branch rows too.
+    rows = rows.select_for_update() if lock else rows.select_related("branch")
     return max(
         rows, key=lambda r: (depth.get(r.branch_id or 0, 0), r.valid_from), default=None
     )
@@ -268,9 +319,32 @@ class Due:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A late invoice left out of the run: its rule's formula failed on it."""
+
+    invoice: Invoice
+    error: str
+
+    def __str__(self) -> str:
+        return f"invoice {self.invoice.full_number}: {self.error}"
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Days of an assessment after the payment day recorded later: ``amount`` of
+    the assessment goes back on a credit note of its penalty invoice."""
+
+    assessment: PenaltyAssessment
+    invoice: Invoice
+    starts_on: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class PenaltyRun:
     """What ``assess_penalties`` did: the late invoices it looked at, the days it
-    charged and the penalty invoices that charge them."""
+    charged and the penalty invoices that charge them, the invoices it skipped,
+    and the days it credited back on credit notes."""
 
     branch: Branch
     on: date
@@ -278,13 +352,56 @@ class PenaltyRun:
     late_invoices: int
     charged: list[Due]
     invoices: list[Invoice]
+    skipped: list[Skipped]
+    credited: list[Credit]
+    credit_notes: list[Invoice]
+
+    @property
+    def documents(self) -> list[Invoice]:
+        """The penalty invoices and credit notes the run issued."""
+        return [*self.invoices, *self.credit_notes]
+
+
+def check_days(on: date, issue_date: date | None = None) -> None:
+    """Refuse an assessment day after today (local date), whose days have not
+    happened, and an issue date before the assessment day: a penalty invoice is
+    never dated before the days it charges."""
+    today = timezone.localdate()
+    if on > today:
+        raise PenaltyError(
+            f"{on.isoformat()} is after today ({today.isoformat()}): days that "
+            "have not happened are not charged",
+            field="on",
+        )
+    if issue_date is not None and issue_date < on:
+        raise PenaltyError(
+            f"{issue_date.isoformat()} is before the assessment day "
+            f"{on.isoformat()}: a penalty invoice is not dated before the days it "
+            "charges",
+            field="issue_date",
+        )
+
+
+def check_seller(branch: Branch, rule: PenaltyRule) -> None:
+    """A penalty invoice in category O states no VAT identifier (BR-O-02), so
+    the seller's legal registration id is its only identifier (BR-CO-26)."""
+    org = branch.organisation
+    if rule.vat_category == "O" and not org.company_id.strip():
+        raise PenaltyError(
+            f"organisation {org.name}: no company registration number "
+            "(Organisation.company_id, BT-30); a penalty invoice in VAT category O "
+            "states no VAT identifier and would have no seller identifier (EN 16931 "
+            "BR-CO-26). Fill in the organisation's company registration number, or "
+            "use a rule in category E or Z"
+        )
 
 
 def late_invoices(branch: Branch, on: date) -> QuerySet[Invoice]:
     """The branch's standing invoices and advance invoices past due on ``on`` and
     paid late or not at all, each annotated with what credit notes took off it
-    (``credited``), the last day assessed and the penalty assessed so far. Penalty
-    invoices bear no penalty. One query."""
+    (``credited``), the last day assessed and the penalty assessed so far (less
+    what was credited back; assessments of a cancelled penalty invoice do not
+    count). Penalty invoices bear no penalty. One query."""
     credited = (
         Invoice.objects.filter(
             corrects=OuterRef("pk"),
@@ -296,8 +413,15 @@ def late_invoices(branch: Branch, on: date) -> QuerySet[Invoice]:
         .annotate(total=Sum("total_gross"))
         .values("total")
     )
-    assessed = PenaltyAssessment.objects.filter(invoice=OuterRef("pk")).values(
-        "invoice"
+    assessed = PenaltyAssessment.objects.filter(
+        invoice=OuterRef("pk"), in_force=True
+    ).values("invoice")
+    net = F("amount") - F("credited_amount")
+    released = (
+        PenaltyAssessment.objects.filter(invoice=OuterRef("pk"), in_force=None)
+        .values("invoice")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return (
         Invoice.objects.filter(
@@ -323,12 +447,17 @@ def late_invoices(branch: Branch, on: date) -> QuerySet[Invoice]:
             ),
             assessed_total=Coalesce(
                 Subquery(
-                    assessed.annotate(total=Sum("amount")).values("total"),
+                    assessed.annotate(total=Sum(net, output_field=MONEY)).values(
+                        "total"
+                    ),
                     output_field=MONEY,
                 ),
                 Value(ZERO),
                 output_field=MONEY,
             ),
+            # Assessments of cancelled penalty invoices: part of the idempotency
+            # key, so the days they released are issued anew.
+            released=Coalesce(Subquery(released), Value(0)),
         )
         .order_by("contract_id", "pk")
     )
@@ -338,7 +467,7 @@ def _penalty_to(
     overdue: Decimal, due_on: date, through: date, rule: engine.PenaltyRule, cur: str
 ) -> tuple[Decimal, dict[str, Any]]:
     """The rule's whole penalty from the due date through ``through``, rounded,
-    with the formula's trace."""
+    with the formula's trace. Raises FormulaError when the formula fails on it."""
     line = engine.late_payment_penalty(overdue, due_on, through, rule, cur)
     if line is None:
         return ZERO, {}
@@ -354,7 +483,8 @@ def assess_invoice(
     inv: Invoice, rule: PenaltyRule, priced: engine.PenaltyRule, on: date
 ) -> Due | None:
     """The penalty of ``inv``'s days late not yet assessed, or None when nothing
-    is charged now. ``inv`` carries the annotations of ``late_invoices``."""
+    is charged now. ``inv`` carries the annotations of ``late_invoices``. Raises
+    FormulaError when the rule's formula fails on the invoice."""
     assert inv.due_date is not None
     overdue = inv.total_gross - inv.credited  # type: ignore[attr-defined]
     assessed_through: date | None = inv.assessed_through  # type: ignore[attr-defined]
@@ -405,28 +535,53 @@ def assess_invoice(
     return Due(inv, starts, through, overdue, amount, trace)
 
 
+def _assess_each(
+    late: Sequence[Invoice], rule: PenaltyRule, on: date
+) -> tuple[list[Due], list[Skipped]]:
+    """The dues of ``late``; an invoice the formula fails on (a division by zero,
+    a result out of range) is skipped and reported, the others are charged."""
+    priced = engine_rule(rule)
+    dues, skipped = [], []
+    for inv in late:
+        try:
+            due = assess_invoice(inv, rule, priced, on)
+        except FormulaError as exc:
+            skipped.append(Skipped(inv, str(exc)))
+            continue
+        if due is not None:
+            dues.append(due)
+    return dues, skipped
+
+
 def _description(due: Due, language: str) -> str:
     with translation.override(language or "en"):
         return _(
-            "Late-payment penalty, invoice %(number)s, %(days)s days "
-            "(%(starts)s – %(ends)s)"
+            "Late-payment penalty, invoice %(number)s, %(late)s days late, "
+            "%(charged)s charged (%(starts)s – %(ends)s)"
         ) % {
             "number": due.invoice.full_number,
-            "days": due.days,
+            "late": due.trace["days_late"],
+            "charged": due.trace["days_charged"],
             "starts": due.starts_on.isoformat(),
             "ends": due.ends_on.isoformat(),
         }
 
 
-def penalty_line(due: Due, rule: PenaltyRule, language: str) -> Line:
-    """One invoice line per late invoice: quantity 1, the penalty as its price."""
-    trace: dict[str, Any] = {"penalty": due.trace}
-    if rule.vat_category in EXEMPT_CATEGORIES:
-        trace["vat_exemption"] = {
+def _exemption_trace(rule: PenaltyRule) -> dict[str, Any]:
+    if rule.vat_category not in EXEMPT_CATEGORIES:
+        return {}
+    return {
+        "vat_exemption": {
             "category": rule.vat_category,
             "reason": rule.exemption_reason,
             "code": rule.exemption_code,
         }
+    }
+
+
+def penalty_line(due: Due, rule: PenaltyRule, language: str) -> Line:
+    """One invoice line per late invoice: quantity 1, the penalty as its price."""
+    trace: dict[str, Any] = {"penalty": due.trace, **_exemption_trace(rule)}
     return Line(
         "",
         _description(due, language),
@@ -444,10 +599,14 @@ def penalty_line(due: Due, rule: PenaltyRule, language: str) -> Line:
 
 
 def _key_prefix(branch: Branch, on: date, dues: Sequence[Due]) -> str:
-    """Built from the ids of the invoices and the first day assessed: a repeated
-    run finds what it issued; a later run the same day with other days gets new
-    keys."""
-    ids = ",".join(f"{d.invoice.pk}:{d.starts_on.isoformat()}" for d in dues)
+    """Built from the ids of the invoices, the first day assessed and how many of
+    their assessments a cancellation released: a repeated run finds what it
+    issued; a later run the same day with other days, or after a cancellation,
+    gets new keys."""
+    ids = ",".join(
+        f"{d.invoice.pk}:{d.starts_on.isoformat()}:{d.invoice.released}"  # type: ignore[attr-defined]
+        for d in dues
+    )
     digest = hashlib.sha256(ids.encode()).hexdigest()[:16]
     return f"penalty:{branch.pk}:{on.isoformat()}:{digest}"
 
@@ -463,6 +622,13 @@ def _without_vat_ids(invoices: Sequence[Invoice]) -> None:
 
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
+
+
+def _concurrent(branch: Branch) -> PenaltyError:
+    return PenaltyError(
+        f"branch {branch.code}: another assessment charged some of these days "
+        "meanwhile; run it again"
+    )
 
 
 def _issue(
@@ -485,6 +651,9 @@ def _issue(
     issued = issue_charges(
         ctx, charges, contracts, customers, _key_prefix(branch, on, dues)
     )
+    if len(issued) < len(charges):
+        # A run of the same day and days issued them first (same keys).
+        raise _concurrent(branch)
     if rule.vat_category == "O":
         _without_vat_ids(issued)
     by_key = {inv.contract_id: inv for inv in issued}
@@ -506,47 +675,279 @@ def _issue(
     return issued
 
 
+# --- payments recorded after an assessment ---------------------------------------
+
+
+def overcharged(branch: Branch) -> list[PenaltyAssessment]:
+    """The assessments in force of the branch's standing invoices that run past
+    the payment day recorded since, not yet credited; locked. One query."""
+    return list(
+        PenaltyAssessment.objects.select_for_update()
+        .filter(
+            invoice__branch=branch,
+            invoice__state__in=STANDING,
+            invoice__paid_on__isnull=False,
+            ends_on__gt=F("invoice__paid_on"),
+            in_force=True,
+            credited_from=None,
+        )
+        .order_by("pk")
+    )
+
+
+def _kept(
+    a: PenaltyAssessment, inv: Invoice, paid_on: date, priced: engine.PenaltyRule
+) -> Decimal:
+    """What ``a`` should have charged had the payment day been known: its rule's
+    penalty through ``paid_on`` less the penalty through the day before its
+    first day (nothing at an invoice's first assessment), never more than it
+    charged. Raises FormulaError when the rule's formula fails."""
+    assert inv.due_date is not None
+    if paid_on < a.starts_on:
+        return ZERO
+    cur = a.currency
+    to_paid, _t = _penalty_to(a.overdue_amount, inv.due_date, paid_on, priced, cur)
+    before = ZERO
+    if a.starts_on - timedelta(days=1) > inv.due_date:
+        day_before = a.starts_on - timedelta(days=1)
+        before, _t = _penalty_to(
+            a.overdue_amount, inv.due_date, day_before, priced, cur
+        )
+    return min(max(to_paid - before, ZERO), a.amount)
+
+
+def _credits(
+    assessments: Sequence[PenaltyAssessment],
+) -> tuple[list[Credit], list[Skipped]]:
+    """The amount of each assessment charged for days after the payment day."""
+    invoices = Invoice.objects.in_bulk({a.invoice_id for a in assessments})
+    rules = PenaltyRule.objects.in_bulk({a.rule_id for a in assessments})
+    priced = {pk: engine_rule(r) for pk, r in rules.items()}
+    credits, skipped = [], []
+    for a in assessments:
+        inv = invoices[a.invoice_id]
+        assert inv.paid_on is not None
+        try:
+            kept = _kept(a, inv, inv.paid_on, priced[a.rule_id])
+        except FormulaError as exc:
+            skipped.append(Skipped(inv, str(exc)))
+            continue
+        starts = max(inv.paid_on + timedelta(days=1), a.starts_on)
+        credits.append(Credit(a, inv, starts, a.amount - kept))
+    return credits, skipped
+
+
+def _credit_text(c: Credit, language: str) -> str:
+    assert c.invoice.paid_on is not None
+    with translation.override(language or "en"):
+        return _(
+            "Late-payment penalty credited, invoice %(number)s paid on "
+            "%(paid_on)s: %(days)s days not late (%(starts)s – %(ends)s)"
+        ) % {
+            "number": c.invoice.full_number,
+            "paid_on": c.invoice.paid_on.isoformat(),
+            "days": (c.assessment.ends_on - c.starts_on).days + 1,
+            "starts": c.starts_on.isoformat(),
+            "ends": c.assessment.ends_on.isoformat(),
+        }
+
+
+def _credit_line(c: Credit, rule: PenaltyRule, language: str) -> Line:
+    """The credited days in the category of the line that charged them."""
+    trace = {
+        "penalty_credit": {
+            "assessment": c.assessment.pk,
+            "invoice": c.invoice.full_number,
+            "paid_on": str(c.invoice.paid_on),
+            "charged": str(c.assessment.amount),
+            "kept": str(c.assessment.amount - c.amount),
+        },
+        **_exemption_trace(rule),
+    }
+    return Line(
+        "",
+        _credit_text(c, language),
+        Decimal(1),
+        "",
+        "C62",
+        c.amount,
+        c.amount,
+        rule.vat_category,
+        ZERO,
+        trace,
+        c.starts_on,
+        c.assessment.ends_on,
+    )
+
+
+def _rounds(
+    penalty: dict[int, Invoice], issue_date: date
+) -> dict[tuple[date, int], list[Invoice]]:
+    """The penalty invoices to credit, in batches of one per contract (the issuing
+    path numbers one invoice per contract and key) and of one issue date: never
+    before the penalty invoice's own. Usually a single batch."""
+    seen: dict[tuple[date, int], int] = defaultdict(int)
+    rounds: dict[tuple[date, int], list[Invoice]] = defaultdict(list)
+    for original in penalty.values():
+        day = max(issue_date, original.issue_date or issue_date)
+        n = seen[day, original.contract_id]
+        seen[day, original.contract_id] += 1
+        rounds[day, n].append(original)
+    return rounds
+
+
+def _issue_credit_notes(
+    branch: Branch,
+    day: date,
+    originals: Sequence[Invoice],
+    lines: dict[int, list[Line]],
+) -> dict[int, Invoice]:
+    """One credit note per penalty invoice of ``originals`` (one per contract),
+    issued ``day`` in one pass of the issuing path; made credit notes as
+    ``corrections`` makes them: ``corrects`` → the penalty invoice, its frozen
+    parties (no VAT ids in category O), no due date."""
+    contracts = {o.contract_id: o.contract for o in originals}
+    customers = {o.customer_id: o.customer for o in originals}
+    charges = [
+        Charge(o.contract_id, o.contract.apartment_id, lines=lines[o.pk])
+        for o in originals
+    ]
+    ids = ",".join(str(o.pk) for o in originals)
+    key = f"penalty-credit:{branch.pk}:{hashlib.sha256(ids.encode()).hexdigest()[:16]}"
+    ctx = IssueContext(branch, branch.organisation, None, None, day)
+    issued = issue_charges(ctx, charges, contracts, customers, key)
+    if len(issued) < len(charges):
+        raise _concurrent(branch)
+    by_contract = {o.contract_id: o for o in originals}
+    reason = _("Payment recorded after the assessment")
+    notes = {}
+    for note in issued:
+        original = by_contract[note.contract_id]
+        note.kind, note.corrects, note.reason = K.CREDIT_NOTE, original, reason
+        note.frozen = {**note.frozen, **_parties(original)}
+        note.due_date = None
+        notes[original.pk] = note
+    Invoice.objects.bulk_update(
+        issued, ["kind", "corrects", "reason", "frozen", "due_date"]
+    )
+    return notes
+
+
+def _parties(inv: Invoice) -> dict[str, Any]:
+    return {
+        k: inv.frozen[k] for k in ("seller", "buyer", "contract") if k in inv.frozen
+    }
+
+
+def credit_overcharged(
+    branch: Branch, credits: Sequence[Credit], issue_date: date
+) -> list[Invoice]:
+    """One credit note per penalty invoice for the ``credits`` that give money
+    back (``corrects`` → the penalty invoice, the document chain of
+    ``invoicing.corrections``), and each assessment marked credited, so its days
+    are credited once. Inside the caller's transaction; a few queries per batch
+    (``_rounds``), whatever the number of credit notes."""
+    by_penalty: dict[int, list[Credit]] = defaultdict(list)
+    for c in credits:
+        if c.amount > 0:
+            by_penalty[c.assessment.penalty_invoice_id].append(c)
+    originals = Invoice.objects.select_related("contract", "customer")
+    penalty = originals.in_bulk(list(by_penalty))
+    rules = PenaltyRule.objects.in_bulk({c.assessment.rule_id for c in credits})
+    lines = {
+        pk: [
+            _credit_line(c, rules[c.assessment.rule_id], penalty[pk].customer.language)
+            for c in group
+        ]
+        for pk, group in by_penalty.items()
+    }
+    notes: dict[int, Invoice] = {}
+    for (day, _n), batch in sorted(_rounds(penalty, issue_date).items()):
+        notes.update(_issue_credit_notes(branch, day, batch, lines))
+    for c in credits:
+        c.assessment.credited_from = c.starts_on
+        c.assessment.credited_amount = c.amount
+        c.assessment.credited_by = notes.get(c.assessment.penalty_invoice_id)
+    PenaltyAssessment.objects.bulk_update(
+        [c.assessment for c in credits],
+        ["credited_from", "credited_amount", "credited_by"],
+    )
+    return sorted(notes.values(), key=lambda n: n.full_number)
+
+
+# --- the run -------------------------------------------------------------------
+
+
 def assess_penalties(
     branch: Branch, on: date, user: Any, issue_date: date | None = None
 ) -> PenaltyRun:
     """Charge the branch's late payments up to ``on`` with the rule in force that
-    day: one penalty invoice per contract, issued ``issue_date`` (default today).
-    A few queries whatever the number of invoices; the documents are left to the
-    caller (``documents.write_documents``: the CLI writes them at once, the web
-    when an invoice's PDF or XML is first asked for). A second run the same day
-    charges nothing."""
-    rule = rule_in_force(branch, on)
-    if rule is None:
-        raise PenaltyError(
-            f"branch {branch.code}: no penalty rule in force on {on.isoformat()}"
-        )
-    priced = engine_rule(rule)
+    day: one penalty invoice per contract, issued ``issue_date`` (default today),
+    and credit the days charged after a payment day recorded since. An invoice
+    the rule's formula fails on is skipped and reported in the run. A few queries
+    whatever the number of invoices; the documents are left to the caller
+    (``documents.write_documents``: the CLI writes them at once, the web when an
+    invoice's PDF or XML is first asked for). A second run the same day charges
+    nothing."""
+    issue_date = issue_date or timezone.localdate()
+    check_days(on, issue_date)
     late = list(late_invoices(branch, on))
-    dues = [d for inv in late if (d := assess_invoice(inv, rule, priced, on))]
-    issued: list[Invoice] = []
-    if dues:
-        try:
-            with transaction.atomic():
-                issued = _issue(
-                    branch, on, issue_date or timezone.localdate(), rule, dues
+    try:
+        with transaction.atomic():
+            # Read and priced under the lock: an edit of the rule waits for this
+            # transaction, then finds the rule used.
+            rule = rule_in_force(branch, on, lock=True)
+            if rule is None:
+                raise PenaltyError(
+                    f"branch {branch.code}: no penalty rule in force on "
+                    f"{on.isoformat()}"
                 )
-                _audit(branch, on, rule, user, dues, issued)
-        except IntegrityError as exc:
-            raise PenaltyError(
-                f"branch {branch.code}: another assessment charged some of these "
-                "days meanwhile; run it again"
-            ) from exc
+            check_seller(branch, rule)
+            dues, skipped = _assess_each(late, rule, on)
+            credits, not_credited = _credits(overcharged(branch))
+            issued = _issue(branch, on, issue_date, rule, dues) if dues else []
+            notes = credit_overcharged(branch, credits, issue_date)
+            if dues or notes:
+                _audit(branch, on, rule, user, dues, issued, notes)
+    except IntegrityError as exc:
+        raise _concurrent(branch) from exc
+    run = PenaltyRun(
+        branch,
+        on,
+        rule,
+        len(late),
+        dues,
+        issued,
+        skipped + not_credited,
+        [c for c in credits if c.amount > 0],
+        notes,
+    )
+    _log(run)
+    return run
+
+
+def _log(run: PenaltyRun) -> None:
     log.info(
         "penalties assessed",
         extra={
-            "branch": branch.code,
-            "on": on.isoformat(),
-            "late_invoices": len(late),
-            "charged": len(dues),
-            "penalty_invoices": len(issued),
+            "branch": run.branch.code,
+            "on": run.on.isoformat(),
+            "late_invoices": run.late_invoices,
+            "charged": len(run.charged),
+            "penalty_invoices": len(run.invoices),
+            "skipped": len(run.skipped),
+            "credit_notes": len(run.credit_notes),
         },
     )
-    return PenaltyRun(branch, on, rule, len(late), dues, issued)
+    for s in run.skipped:
+        log.warning(
+            "penalty invoice skipped",
+            extra={
+                "branch": run.branch.code,
+                "invoice": s.invoice.full_number,
+                "error": s.error,
+            },
+        )
 
 
 def _audit(
@@ -556,6 +957,7 @@ def _audit(
     user: Any,
     dues: Sequence[Due],
     issued: Sequence[Invoice],
+    notes: Sequence[Invoice],
 ) -> None:
     trail.record(
         "penalties.assessed",
@@ -567,5 +969,7 @@ def _audit(
             "late_invoices": [d.invoice.full_number for d in dues],
             "penalty_invoices": [i.full_number for i in issued],
             "total": str(sum((d.amount for d in dues), ZERO)),
+            "credit_notes": [n.full_number for n in notes],
+            "credited": str(sum((n.total_gross for n in notes), ZERO)),
         },
     )

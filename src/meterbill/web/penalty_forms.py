@@ -4,6 +4,7 @@ CLI refuses, and the assessment of a branch on a day."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -14,7 +15,9 @@ from meterbill.invoicing.models import PenaltyRule
 from meterbill.invoicing.penalties import (
     DEFAULT_EXEMPTION_REASON,
     VAT_CATEGORIES,
+    PenaltyError,
     PenaltyRuleError,
+    check_days,
     check_rule,
 )
 from meterbill.orgs.models import Branch, Organisation
@@ -119,7 +122,7 @@ class AssessForm(forms.Form):
     on = forms.DateField(
         label=_("Through"),
         widget=DATE,
-        help_text=_("Unpaid invoices are charged through this day."),
+        help_text=_("Unpaid invoices are charged through this day (today or earlier)."),
     )
 
     def __init__(self, *args: Any, branches: QuerySet[Branch], **kwargs: Any) -> None:
@@ -127,3 +130,13 @@ class AssessForm(forms.Form):
         branch = self.fields["branch"]
         assert isinstance(branch, forms.ModelChoiceField)
         branch.queryset = branches.order_by("path")
+
+    def clean_on(self) -> date:
+        """The service's own rule: no day after today (the penalty invoices are
+        issued today, so never before the days they charge)."""
+        on: date = self.cleaned_data["on"]
+        try:
+            check_days(on)
+        except PenaltyError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return on

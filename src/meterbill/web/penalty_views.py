@@ -1,9 +1,11 @@
 """Late-payment penalty screens: the rules, the assessments, and the button that
 assesses a branch (``invoicing.penalties.assess_penalties``, as the CLI does).
 
-A user sees the organisation's rules and those of its branch subtree, and the
-assessments of its subtree's invoices; anything else is a 404. Branch managers and
-administrators edit branch rules, administrators the organisation's; billing
+A user sees the organisation's rules, those of its branch subtree and, read-only,
+those of its branch's ancestors (one of which may be the rule in force for it),
+and the assessments of its subtree's invoices; anything else is a 404. Branch
+managers and administrators edit the rules of their subtree, administrators the
+organisation's; billing
 operators and branch managers assess. The assessment is a few set-based queries
 and runs within the request; the penalty invoices' documents are written when
 first opened (``views.document_response``), not in the request.
@@ -18,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,8 +28,11 @@ from meterbill.invoicing.models import PenaltyAssessment, PenaltyRule
 from meterbill.invoicing.penalties import (
     PenaltyError,
     PenaltyRuleError,
+    PenaltyRun,
     assess_penalties,
     delete_penalty_rule,
+    lineage,
+    rule_in_force,
     save_penalty_rule,
 )
 
@@ -39,12 +45,25 @@ from .penalty_forms import AssessForm, PenaltyRuleForm
 SHOWN = 50
 
 
-def visible_rules(user: Any) -> QuerySet[PenaltyRule]:
+def editable_rules(user: Any) -> QuerySet[PenaltyRule]:
     """The organisation's rules and the rules of the user's branch subtree."""
     if getattr(user, "branch", None) is None:
         return PenaltyRule.objects.none()
     return PenaltyRule.objects.filter(
         Q(branch__isnull=True) | Q(branch__path__startswith=user.branch.path),
+        organisation_id=user.branch.organisation_id,
+    )
+
+
+def visible_rules(user: Any) -> QuerySet[PenaltyRule]:
+    """``editable_rules`` and the rules of the user's branch's ancestors: the
+    rule in force for the branch may be one of theirs (shown, never editable)."""
+    if getattr(user, "branch", None) is None:
+        return PenaltyRule.objects.none()
+    return PenaltyRule.objects.filter(
+        Q(branch__isnull=True)
+        | Q(branch__path__startswith=user.branch.path)
+        | Q(branch_id__in=lineage(user.branch)),
         organisation_id=user.branch.organisation_id,
     )
 
@@ -62,16 +81,31 @@ def _editable(user: Any, rule: PenaltyRule) -> bool:
     return can(user, action)
 
 
+def _editable_here(user: Any, rule: PenaltyRule) -> bool:
+    """An ancestor's rule is shown read-only; the others by the user's role."""
+    in_subtree = rule.branch is None or rule.branch.path.startswith(user.branch.path)
+    return in_subtree and _editable(user, rule)
+
+
 @requires("invoices.view")
 def penalties(request: HttpRequest) -> HttpResponse:
-    rules = visible_rules(request.user).select_related("branch")
+    rules = list(
+        visible_rules(request.user)
+        .select_related("branch")
+        .order_by("branch__path", "valid_from")
+    )
+    for rule in rules:
+        rule.editable = _editable_here(request.user, rule)  # type: ignore[attr-defined]
+    branch = getattr(request.user, "branch", None)
     assessments = (
         visible_assessments(request.user)
-        .select_related("invoice", "penalty_invoice")
+        .select_related("invoice", "penalty_invoice", "credited_by")
         .order_by("-pk")[:SHOWN]
     )
     context = {
-        "rules": rules.order_by("branch__path", "valid_from"),
+        "rules": rules,
+        "user_branch": branch,
+        "in_force": rule_in_force(branch, timezone.localdate()) if branch else None,
         "assessments": assessments,
         "assess_form": AssessForm(branches=visible_branches(request.user)),
         "can_edit": can(request.user, "config.branch_edit"),
@@ -85,7 +119,7 @@ def penalties(request: HttpRequest) -> HttpResponse:
 def rule_edit(request: HttpRequest, penalty_rule_id: int | None = None) -> HttpResponse:
     org = organisation_of(request.user)
     if penalty_rule_id:
-        rule = get_object_or_404(visible_rules(request.user), pk=penalty_rule_id)
+        rule = get_object_or_404(editable_rules(request.user), pk=penalty_rule_id)
         if not _editable(request.user, rule):
             raise PermissionDenied("config.edit")
     else:
@@ -121,7 +155,7 @@ def rule_edit(request: HttpRequest, penalty_rule_id: int | None = None) -> HttpR
 @requires("config.branch_edit")
 @require_POST
 def rule_delete(request: HttpRequest, penalty_rule_id: int) -> HttpResponse:
-    rule = get_object_or_404(visible_rules(request.user), pk=penalty_rule_id)
+    rule = get_object_or_404(editable_rules(request.user), pk=penalty_rule_id)
     if not _editable(request.user, rule):
         raise PermissionDenied("config.edit")
     try:
@@ -140,8 +174,9 @@ def assess(request: HttpRequest) -> HttpResponse:
     not a choice of the form."""
     form = AssessForm(request.POST, branches=visible_branches(request.user))
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(e) for e in errors))
+        for name, errors in form.errors.items():
+            label = f"{form.fields[name].label}: " if name in form.fields else ""
+            messages.error(request, label + " ".join(str(e) for e in errors))
         return redirect("web:penalties")
     branch, on = form.cleaned_data["branch"], form.cleaned_data["on"]
     try:
@@ -149,12 +184,22 @@ def assess(request: HttpRequest) -> HttpResponse:
     except PenaltyError as exc:
         messages.error(request, str(exc))
         return redirect("web:penalties")
-    if run.invoices:
+    _report(request, run)
+    return redirect("web:penalties")
+
+
+def _report(request: HttpRequest, run: PenaltyRun) -> None:
+    for skipped in run.skipped:
+        messages.error(
+            request,
+            _("Skipped invoice %(number)s, the rule's formula failed: %(error)s")
+            % {"number": skipped.invoice.full_number, "error": skipped.error},
+        )
+    if run.documents:
         messages.success(
             request,
             _("Issued: %(numbers)s. Their PDF and XML are written when first opened.")
-            % {"numbers": ", ".join(i.full_number for i in run.invoices)},
+            % {"numbers": ", ".join(i.full_number for i in run.documents)},
         )
-    else:
+    elif not run.skipped:
         messages.info(request, _("No penalty to charge."))
-    return redirect("web:penalties")

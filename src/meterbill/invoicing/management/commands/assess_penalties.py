@@ -6,10 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management import BaseCommand, CommandError
+from django.db.models import Count
 
 from meterbill.invoicing.documents import write_documents
 from meterbill.invoicing.models import Invoice
-from meterbill.invoicing.penalties import PenaltyError, assess_penalties
+from meterbill.invoicing.penalties import (
+    PenaltyError,
+    PenaltyRun,
+    assess_penalties,
+)
 from meterbill.orgs.models import Branch
 
 
@@ -35,13 +40,13 @@ class Command(BaseCommand):
             "--on",
             required=True,
             type=date.fromisoformat,
-            help="the assessment day, YYYY-MM-DD: unpaid invoices are charged "
-            "through it",
+            help="the assessment day, YYYY-MM-DD, today or earlier: unpaid "
+            "invoices are charged through it",
         )
         parser.add_argument(
             "--issue-date",
             type=date.fromisoformat,
-            help="issue date of the penalty invoices (default: today)",
+            help="issue date of the penalty invoices, not before --on (default: today)",
         )
 
     def handle(self, *args, **opts) -> None:
@@ -49,18 +54,45 @@ class Command(BaseCommand):
         try:
             run = assess_penalties(branch, opts["on"], None, opts["issue_date"])
         except PenaltyError as exc:
-            raise CommandError(str(exc)) from exc
+            option = f"--{exc.field.replace('_', '-')}: " if exc.field else ""
+            raise CommandError(f"{option}{exc}") from exc
         written = write_documents(
-            Invoice.objects.filter(pk__in=[i.pk for i in run.invoices])
+            Invoice.objects.filter(pk__in=[i.pk for i in run.documents])
         )
-        for inv in run.invoices:
+        self._report(run, written)
+        if run.skipped:
+            # The others are charged; the exit status tells the operator to act.
+            raise CommandError(
+                f"{len(run.skipped)} late invoice(s) skipped, the rule's formula "
+                "failed on them: " + "; ".join(str(s) for s in run.skipped)
+            )
+
+    def _report(self, run: PenaltyRun, written: int) -> None:
+        issued = (
+            Invoice.objects.filter(pk__in=[i.pk for i in run.documents])
+            .annotate(line_count=Count("lines"))
+            .order_by("series_id", "number")
+        )
+        for inv in issued:
+            what = "credited" if inv.kind == Invoice.Kind.CREDIT_NOTE else "late"
             self.stdout.write(
-                f"  {inv.full_number}: {inv.lines.count()} late invoice(s), "
+                f"  {inv.full_number}: {inv.line_count} {what} invoice(s), "
                 f"{inv.total_gross} {inv.currency}"
             )
+        for skipped in run.skipped:
+            self.stdout.write(f"  skipped {skipped}")
+        parts = [
+            f"{run.late_invoices} late invoice(s) looked at",
+            f"{len(run.charged)} charged on {len(run.invoices)} penalty invoice(s)",
+        ]
+        if run.credit_notes:
+            parts.append(
+                f"{len(run.credited)} credited on {len(run.credit_notes)} credit "
+                "note(s)"
+            )
+        if run.skipped:
+            parts.append(f"{len(run.skipped)} skipped")
         self.stdout.write(
-            f"Penalties of branch {branch.code} through {run.on.isoformat()} "
-            f"(rule {run.rule}): {run.late_invoices} late invoice(s) looked at, "
-            f"{len(run.charged)} charged on {len(run.invoices)} penalty invoice(s), "
-            f"documents of {written} written"
+            f"Penalties of branch {run.branch.code} through {run.on.isoformat()} "
+            f"(rule {run.rule}): {', '.join(parts)}, documents of {written} written"
         )

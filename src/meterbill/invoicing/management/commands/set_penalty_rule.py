@@ -44,7 +44,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--valid-from", required=True, type=date.fromisoformat, help="YYYY-MM-DD"
         )
-        parser.add_argument("--grace-days", type=int, default=0)
+        parser.add_argument(
+            "--grace-days", type=int, default=0, help="0 to 3650 days never charged"
+        )
         parser.add_argument(
             "--rate-per-day", required=True, type=decimal, help="percent per day"
         )
@@ -94,8 +96,6 @@ class Command(BaseCommand):
         rule.exemption_reason = reason
         rule.exemption_code = opts["exemption_code"]
         rule.minimum_amount = opts["minimum_amount"]
-        if rule.grace_days < 0:
-            raise CommandError("--grace-days: must be 0 or more")
         try:
             save_penalty_rule(rule, None, audit_branch=branch)
         except PenaltyRuleError as exc:
