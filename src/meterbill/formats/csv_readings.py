@@ -7,7 +7,9 @@ comma is accepted. The XLSX reader shares the row rules below.
 ``read_fields`` is ``read`` without the ``ReadingRow`` objects: plain named tuples,
 for imports of millions of rows. A row whose date is ISO and whose value is a plain
 number takes a short path; any other row goes through the full rules, so both give
-the same rows and the same errors.
+the same rows and the same errors. ``read_columns`` reads a file of only meter,
+date and value as columns (split by pyarrow): the short path's rows a column at a
+time, the others by the full rules; ``read_fields`` uses it whenever it can.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .errors import FormatError, InvalidFormat, InvalidValue, ReadResult
 from .readings import ReadingRow
@@ -111,6 +113,15 @@ def read_fields(
 ) -> ReadResult[ReadingFields]:
     """``read``, with each good row as a ``ReadingFields`` tuple."""
     text = data if isinstance(data, str) else decode(data, filename)
+    columns = read_columns(
+        text,
+        filename=filename,
+        column_map=column_map,
+        date_format=date_format,
+        today=today,
+    )
+    if columns is not None:
+        return ReadResult(columns.fields(), columns.errors)
     delimiter = _sniff(text)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     result: ReadResult[ReadingFields] = ReadResult()
@@ -208,6 +219,180 @@ def _quick_reader(layout: Layout) -> Callable[[list[str], int], ReadingFields | 
 
 _UNSEEN: Any = object()
 _DATES_KEPT = 100_000
+
+
+@dataclass
+class Columns:
+    """The good rows of a file in the common layout (meter, date and value only),
+    as columns, with the rows the full rules read.
+
+    ``lines``, ``meters``, ``days`` and ``values`` are the rows that the short path
+    of ``read_fields`` reads; such a row's ``ReadingFields`` is (line, meter, "",
+    day, "index", Decimal(value), "", "A"): each meter is its own stripped text and
+    each value the text of its ``Decimal`` (no sign, no leading zero, no exponent).
+    ``rest`` and ``errors`` are the other rows, read by ``_fields``.
+    """
+
+    lines: list[int]
+    meters: list[str]
+    days: list[datetime.date]
+    values: list[str]
+    rest: list[ReadingFields]
+    errors: list[FormatError]
+
+    def fields(self) -> list[ReadingFields]:
+        """Every good row as ``read_fields`` gives it, in line order."""
+        common = [
+            ReadingFields(line, meter, "", day, "index", Decimal(value), "", "A")
+            for line, meter, day, value in zip(
+                self.lines, self.meters, self.days, self.values, strict=True
+            )
+        ]
+        return sorted(common + self.rest, key=lambda f: f.line)
+
+
+def read_columns(
+    data: bytes | str,
+    *,
+    filename: str = "",
+    column_map: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    today: datetime.date | None = None,
+    digits: tuple[int, int] = (14, 6),
+) -> Columns | None:
+    """``read_fields`` as columns, for a file whose header names only the meter,
+    date and value columns of our layout; None for any other file, which
+    ``read_fields`` reads.
+
+    The file is split into cells by pyarrow (C++, on all cores), and the cells are
+    checked a column at a time: the short path's rows whose value has at most
+    ``digits`` (integer digits, decimals) are the columns; every other row goes
+    through ``_fields``. Only a file that pyarrow splits exactly as the ``csv``
+    module does is read here, so the line of each row is known: no quote
+    character, no line end but LF or CR LF, the header on the first line, the same
+    number of cells on every line and no cell beyond the ``csv`` module's limit.
+    """
+    text = data if isinstance(data, str) else decode(data, filename)
+    if '"' in text or text.count("\r") != text.count("\r\n"):
+        return None
+    head, _newline, body = text.partition("\n")
+    if not head.strip() or not body.strip():
+        return None
+    delimiter = _sniff(head)  # the first line is not blank: as of the whole text
+    headers = next(csv.reader([head.removesuffix("\r")], delimiter=delimiter), [])
+    layout = header_layout(headers, 1, filename, column_map, date_format, today)
+    layout = replace(layout, decimal_comma=delimiter == ";")
+    if _EXTRA_COLUMNS & layout.positions.keys():
+        return None
+    table = _table(body, delimiter, len(headers))
+    if table is None:
+        return None
+    return _columns(table, layout, digits)
+
+
+def _table(body: str, delimiter: str, width: int) -> Any:
+    """The cells of ``body`` as a pyarrow table of ``width`` text columns (a blank
+    line is a row of empty cells), or None when pyarrow reads the lines otherwise
+    than the ``csv`` module would."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(body.encode()),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char=False,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None  # a line of another width: the csv module says what is wrong
+    limit = csv.field_size_limit()
+    for column in table.columns:
+        longest = pc.max(pc.utf8_length(column)).as_py()
+        if longest is not None and longest > limit:
+            return None  # the csv module refuses the file
+    return table
+
+
+def _columns(table: Any, layout: Layout, digits: tuple[int, int]) -> Columns:
+    import pyarrow.compute as pc
+
+    def column(name: str) -> Any:
+        return table.column(f"c{layout.positions[name]}").combine_chunks()
+
+    meters, days, values = column("meter"), column("date"), column("value")
+    integer_digits, places = digits
+    # A meter that starts and ends with a printable ASCII character is its own
+    # stripped text; a value in this form is the text of its Decimal.
+    plain_meter = pc.match_substring_regex(meters, r"^[!-~](.*[!-~])?$")
+    plain_value = pc.match_substring_regex(
+        values, rf"^(0|[1-9][0-9]{{0,{integer_digits - 1}}})(\.[0-9]{{1,{places}}})?$"
+    )
+    encoded = pc.dictionary_encode(days)
+    day_of = [_iso_day(text, layout) for text in encoded.dictionary.to_pylist()]
+    known_day = pc.take(_flags([d is not None for d in day_of]), encoded.indices)
+    common = pc.and_(pc.and_(plain_meter, plain_value), known_day)
+
+    at = pc.indices_nonzero(common)
+    day_index = pc.take(encoded.indices, at).to_pylist()
+    result = Columns(
+        lines=list(map((2).__add__, at.to_pylist())),
+        meters=pc.take(meters, at).to_pylist(),
+        # a common row's day is known
+        days=cast(
+            "list[datetime.date]", list(map(dict(enumerate(day_of)).get, day_index))
+        ),
+        values=pc.take(values, at).to_pylist(),
+        rest=[],
+        errors=[],
+    )
+    others = pc.indices_nonzero(pc.invert(common))
+    cells = zip(*(c.to_pylist() for c in table.take(others).columns), strict=True)
+    for index, row in zip(others.to_pylist(), cells, strict=True):
+        if not any(c.strip() for c in row):
+            continue  # a blank line
+        try:
+            result.rest.append(_fields(row, index + 2, layout))
+        except FormatError as error:
+            result.errors.append(error)
+    return result
+
+
+def _flags(values: list[bool]) -> Any:
+    """A pyarrow boolean array, built from its bits: ``pa.array`` and Python
+    scalars make pyarrow import pandas (a second) to check what they are."""
+    import pyarrow as pa
+
+    bits = sum(1 << i for i, value in enumerate(values) if value)
+    bitmap = bits.to_bytes((len(values) + 7) // 8, "little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bitmap)])
+
+
+def _iso_day(text: str, layout: Layout) -> datetime.date | None:
+    """The day of an ISO date text that the short path takes, else None."""
+    if not (
+        len(text) == 10
+        and text.isascii()
+        and text[4] == text[7] == "-"
+        and (text[:4] + text[5:7] + text[8:]).isdigit()
+    ):
+        return None
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if EARLIEST_DATE <= day <= layout.latest_date else None
 
 
 def decode(raw: bytes, file: str) -> str:
