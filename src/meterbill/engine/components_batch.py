@@ -26,7 +26,10 @@ periods where some usage raises, are rated usage by usage with the raters.
 The result for each usage is what ``rate_period`` returns (the same lines, amounts,
 traces, totals and parts, checked by property tests), or the error that
 ``rate_period`` would have raised for it (RatingError, FormulaError, TariffError,
-a decimal ArithmeticError): one bad apartment does not stop the others.
+a decimal ArithmeticError): one bad apartment does not stop the others. The
+batch rounds each line as it makes it, rate_period once all lines are made, so a
+usage the batch stops at with a decimal error is rated again by rate_period,
+whose error may be a later component's.
 Components of kinds this module does not specialise (time-of-use energy, demand
 charges, components of other classes) are rated by their own ``lines`` method on a
 Part, exactly as ``rate_period`` does.
@@ -69,6 +72,7 @@ from meterbill.engine.components import (
     _part_bounds,
     _split_by_days,
     _valid_on,
+    rate_period,
     round_lines,
 )
 from meterbill.engine.formula import Formula, Trace
@@ -247,9 +251,23 @@ class _Batch:
         for usage in usages:
             try:
                 out.append(rate(usage))
-            except (ValueError, ArithmeticError) as exc:
+            except ValueError as exc:
                 out.append(exc)
+            except ArithmeticError:
+                out.append(self.reference(usage))
         return out
+
+    def reference(self, usage: Usage) -> Rating | ValueError | ArithmeticError:
+        """What rate_period gives for a usage the batch stopped at with a decimal
+        error. The batch rounds each line as it makes it and rate_period once all
+        lines are made, so for a line too large to round rate_period may raise a
+        later component's error instead (a formula naming a variable without a
+        value); only such usages pay for the reference."""
+        versions = [prepared.version for prepared in self.versions]
+        try:
+            return rate_period(versions, self.vat, usage, self.rounding)
+        except (ValueError, ArithmeticError) as exc:
+            return exc
 
     def rate_group(
         self, usages: Sequence[Usage]
@@ -1148,8 +1166,11 @@ def _fixed_column(component: FixedCharge, info: _PartInfo, block: _Block) -> _Em
     quantities = [months * number for number in meters]
     amounts = [quantity * price for quantity in quantities]
     nets = [quantize(amount, step) for amount in amounts]
-    block.book(amounts, nets)
+    # rounded now, not when the line is read: a quantity too large to show to
+    # 0.0001 is the usage's error, raised by rate_many as rate_period raises it
     show = info.shown
+    shown_quantities = [show(quantity, QUANTITY_SHOWN) for quantity in quantities]
+    block.book(amounts, nets)
 
     def per_meter(index: int, out: list[PricedLine]) -> None:
         trace = {
@@ -1162,7 +1183,7 @@ def _fixed_column(component: FixedCharge, info: _PartInfo, block: _Block) -> _Em
             PricedLine(
                 code,
                 text,
-                show(quantities[index], QUANTITY_SHOWN),
+                shown_quantities[index],
                 "MON",
                 price,
                 amounts[index],
@@ -1302,11 +1323,19 @@ def _takes(
     last block), ``left`` being what it has still to price, and what is left
     after it. rate_period's loop takes min(left, room) and makes a line when that
     is above zero, or for the first block also when nothing is left at all (a
-    zero line); it stops when nothing is left. The room is above zero (limits
-    increase from zero), so a usage takes something exactly when left > 0 (the
-    first block: >= 0), and once it has taken all it keeps ZERO left and takes
-    no more lines."""
-    if first:
+    zero line); it stops when nothing is left. Scaled limits never decrease (a
+    rounded product of increasing limits and the same months), so the room is
+    zero or above. With room above zero a usage takes something exactly when
+    left > 0 (the first block: >= 0), and once it has taken all it keeps ZERO
+    left and takes no more lines. A block without room (two limits that are the
+    same once scaled to 28 digits) gives a line only to a first-block usage with
+    nothing left, and leaves the rest as it is (rest - room, as rate_period
+    subtracts it)."""
+    if room is not None and not room:
+        taken: list[Decimal | None] = [
+            rest if first and not rest else None for rest in left
+        ]
+    elif first:
         taken = [
             (rest if room is None or rest <= room else room) if rest >= 0 else None
             for rest in left
