@@ -58,7 +58,7 @@ def test_it_takes_a_penalty_formula_of_the_users_choice():
     assert line is not None and line.net_amount == D("15.00")
 
 
-def test_it_rates_time_of_use_energy_and_demand_for_whole_months_via_tariff():
+def test_it_rates_time_of_use_energy_and_demand_by_the_days_of_each_month():
     # given 0.10 a kWh off-peak, 0.30 peak 17-20 h on weekdays, a flat demand charge
     # of 5.00 a kW, and a constant 1 kW load
     weekday = tuple(
@@ -88,10 +88,15 @@ def test_it_rates_time_of_use_energy_and_demand_for_whole_months_via_tariff():
     # when January 2023 (starts on a Sunday: 22 weekdays) and half of February
     rating = rate_period([version], [VatRates(date(2023, 1, 1), {"S": D(19)})], usage)
 
-    # then only January is whole: peak 22 x 3 = 66 kWh x 0.30 = 19.80,
-    # off-peak 744 - 66 = 678 kWh x 0.10 = 67.80; demand 1 kW x 5.00
+    # then January is whole: peak 22 x 3 = 66 kWh x 0.30 = 19.80, off-peak
+    # 744 - 66 = 678 kWh x 0.10 = 67.80; demand 1 kW x 5.00. February 1-14 (from a
+    # Wednesday: 10 weekdays) is rated on its days: peak 10 x 3 = 30 kWh x 0.30 =
+    # 9.00, off-peak 336 - 30 = 306 kWh x 0.10 = 30.60, demand 1 kW x 5.00 x 14/28
     assert [(ln.quantity, ln.net_amount) for ln in rating.lines] == [
         (D("678.000"), D("67.80")),
         (D("66.000"), D("19.80")),
+        (D("306.000"), D("30.60")),
+        (D("30.000"), D("9.00")),
         (D(1), D("5.00")),
+        (D(1), D("2.50")),
     ]

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from meterbill.audit import trail
+from meterbill.engine import collector
 from meterbill.engine.billing import (
     Charge,
     PeriodIn,
@@ -39,6 +40,7 @@ from meterbill.premises.models import Customer, Residence
 
 from . import inputs
 from .models import BillRun, BillRunChunk, Finding, Period
+from .tariff_findings import RULES as CONTRACT_RULES
 from .tariff_findings import save_contract_findings
 
 log = logging.getLogger(__name__)
@@ -138,6 +140,9 @@ def process_chunk(chunk_id: int, issue_date: date | None = None) -> dict | None:
     return result
 
 
+# The chunk keeps its charges, lines and traces until it writes them: see
+# engine.collector for why the cyclic collector only slows that down.
+@collector.paused()
 def _compute_and_write(chunk: BillRunChunk, issue_date: date) -> dict:
     period = chunk.bill_run.period
     branch = period.branch
@@ -216,15 +221,28 @@ def _compute_and_write(chunk: BillRunChunk, issue_date: date) -> dict:
         "apartments": sum(1 for c in charges if c.apartment_id),
         "contracts": len(charges),
         "issued": len(issued),
-        "held": sum(1 for c in charges if c.held and c.lines),
+        "held": sum(1 for c in charges if c.held and (c.lines or _unrated(c))),
         "estimated": estimates,
         "seconds": timings,
         "net_by_utility": {k: str(v) for k, v in by_utility.items()},
         "findings": dict(
             Counter(f.rule for c in consumptions for f in c.findings)
             + Counter(f.rule for _r, f in residence_findings)
+            + Counter(rule for c in charges for rule in _contract_rules(c))
         ),
     }
+
+
+def _contract_rules(charge: Charge) -> set[str]:
+    """The contract findings of a charge (tariff, VAT), once per rule as the
+    review queue records them."""
+    return {f.rule for f in charge.findings if f.rule in CONTRACT_RULES}
+
+
+def _unrated(charge: Charge) -> bool:
+    """A contract finding held the whole charge before it got any line (a tariff
+    that cannot be rated): it waits like a held charge with lines."""
+    return any(f.holds_invoice for f in charge.findings if f.rule in CONTRACT_RULES)
 
 
 def _save_estimates(consumptions: Sequence[Consumption], period: Period) -> int:

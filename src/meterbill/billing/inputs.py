@@ -35,6 +35,7 @@ from meterbill.engine.pricing import ServiceTariff, TariffPlan
 from meterbill.invoicing.models import Invoice
 from meterbill.invoicing.queries import UNPAID
 from meterbill.metering.estimation import Plan, estimation_plans, late_actuals
+from meterbill.metering.intervals import HourlyLoad, LoadRequest, hourly_loads
 from meterbill.metering.models import (
     EstimationSetting,
     Meter,
@@ -160,6 +161,7 @@ def _services(
         if any(_reads(plans[t], "previous_balance") for _c, _u, t in rows)
         else {}
     )
+    loads = _hourly_loads(contracts, rows, plans, period)
     out: dict[int, dict[str, ServiceTariff]] = defaultdict(dict)
     for contract_id, code, tariff_id in rows:
         apartment = apartment_of.get(contract_id)
@@ -171,8 +173,43 @@ def _services(
             variables["persons"] = Decimal(persons)
         if contract_id in balances:
             variables["previous_balance"] = balances[contract_id]
-        out[contract_id][code] = ServiceTariff(plans[tariff_id], variables)
+        load = loads.get((contract_id, code))
+        out[contract_id][code] = ServiceTariff(
+            plans[tariff_id],
+            variables,
+            load.kw if load else None,
+            load.year_start_weekday if load else None,
+            load.problem if load else "",
+        )
     return out
+
+
+def _hourly_loads(
+    contracts: Sequence[Contract],
+    rows: Sequence[tuple[int, str, int]],
+    plans: Mapping[int, TariffPlan],
+    period: Period,
+) -> dict[tuple[int, str], HourlyLoad]:
+    """(contract id, utility code) → the hourly load of its service point's meters
+    over the contract's days of the period, for the services whose tariff has
+    time-of-use or demand charges: two queries for all of them
+    (``metering.intervals``). An apartment's contract has none: its common share is
+    not measured by the hour."""
+    by_pk = {c.pk: c for c in contracts}
+    requests: dict[tuple[int, str], LoadRequest] = {}
+    for contract_id, code, tariff_id in rows:
+        contract = by_pk[contract_id]
+        if contract.apartment_id or not contract.service_point_id:
+            continue
+        if not plans[tariff_id].needs_intervals:
+            continue
+        requests[(contract_id, code)] = (
+            contract.service_point_id,
+            code,
+            max(contract.valid_from, period.starts_on),
+            min(contract.valid_to or period.ends_on, period.ends_on),
+        )
+    return hourly_loads(requests)
 
 
 def _reads(plan: TariffPlan, name: str) -> bool:
@@ -673,7 +710,13 @@ def direct_input(
     contracts = list(Contract.objects.filter(pk__in=contract_ids).order_by("pk"))
     services = _services(contracts, period)
     sp_ids = {c.service_point_id for c in contracts}
-    meters = _meter_rows(Meter.objects.filter(service_point_id__in=sp_ids))
+    # Only the meters installed during some of the period: one removed before it
+    # (an exchange) or installed after it has no reading to give for it.
+    meters = _meter_rows(
+        Meter.objects.filter(service_point_id__in=sp_ids)
+        .filter(Q(installed_on__isnull=True) | Q(installed_on__lte=period.ends_on))
+        .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=period.starts_on))
+    )
     registers = _registers(meters, period)
     per_sp: dict[int, dict[str, list[RegisterIn]]] = defaultdict(
         lambda: defaultdict(list)

@@ -4,6 +4,13 @@ An accepted or corrected finding releases the invoice it held at the next bill r
 (``billrun._save_findings``); a rejected one marks its reading rejected, so the next
 run ignores that reading and estimates the closing index instead. Every resolution
 goes into the audit trail, a correction with the reading's value before and after.
+
+A corrected or rejected reading also takes its day's intervals (``IntervalDay`` of
+the same register and day) out of time-of-use and demand billing: they are the
+faulty figures the reading was summed from, and a corrected daily total does not
+say how its hours were. They are deleted, their values kept in the audit trail, so
+the bill run holds the contract with ``tariff_needs_intervals`` ("no interval data
+for ...") until a new file brings the day again.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from django.utils import timezone
 
 from meterbill.audit import trail
 from meterbill.invoicing.queries import invoice_using
-from meterbill.metering.models import Reading
+from meterbill.metering.models import IntervalDay, Reading
 
 from .models import Finding
 
@@ -89,6 +96,7 @@ def correct_finding(
     reading.status = Reading.Status.CORRECTED
     reading.note = reason[:200]
     reading.save(update_fields=["value", "status", "note"])
+    _drop_intervals(reading, user, finding, "correct")
     before = _state(finding)
     _resolve(finding, Finding.Status.CORRECTED, user, reason)
     trail.record(
@@ -116,9 +124,10 @@ def reject_finding(finding_id: int, *, user: Any, reason: str = "") -> Finding:
     finding = _lock_open(finding_id)
     before = _state(finding)
     if finding.reading_id is not None:
-        Reading.objects.filter(pk=finding.reading_id).update(
-            status=Reading.Status.REJECTED
-        )
+        reading = Reading.objects.select_for_update().get(pk=finding.reading_id)
+        reading.status = Reading.Status.REJECTED
+        reading.save(update_fields=["status"])
+        _drop_intervals(reading, user, finding, "reject")
     _resolve(finding, Finding.Status.REJECTED, user, reason)
     trail.record(
         "finding.reject",
@@ -129,3 +138,34 @@ def reject_finding(finding_id: int, *, user: Any, reason: str = "") -> Finding:
         after={**_state(finding), "reading": finding.reading_id},
     )
     return finding
+
+
+def _drop_intervals(reading: Reading, user: Any, finding: Finding, why: str) -> None:
+    """Delete the day's intervals of the reading's register, if any, recording
+    them whole in the audit trail (``interval_day.delete``, before = the stored
+    day) so they can be told and restored."""
+    day = (
+        IntervalDay.objects.select_for_update()
+        .filter(register_id=reading.register_id, day=reading.read_on)
+        .first()
+    )
+    if day is None:
+        return
+    before = {
+        "register": day.register_id,
+        "day": day.day,
+        "minutes": day.minutes,
+        "values": day.values,
+        "shift_at": day.shift_at,
+        "quality": day.quality,
+        "batch": day.batch_id,
+    }
+    trail.record(
+        "interval_day.delete",
+        user=user,
+        branch=finding.period.branch,
+        obj=day,
+        before=before,
+        after={"reading": reading.pk, "finding": finding.pk, "resolution": why},
+    )
+    day.delete()

@@ -23,6 +23,7 @@ VAT base (Council Directive 2006/112/EC, art. 78).
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -38,7 +39,7 @@ from meterbill.engine.money import (
     split_largest_remainder,
 )
 from meterbill.engine.rating import month_fraction
-from meterbill.engine.tariff import MonthBill, Tariff, rate_intervals
+from meterbill.engine.tariff import MonthBill, Tariff, rate_days
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -407,68 +408,149 @@ class MaximumCharge(Component):
         return [self.line(part, ONE, "C62", excess, excess, trace)]
 
 
+TOU_RULE = "URDB time-of-use energy (SAM utilityrate5)"
+
+
 @dataclass(frozen=True)
 class TimeOfUseEnergy(Component):
     """Time-of-use energy from a year of hourly load, rated by ``tariff.py`` (the
-    SAM/URDB rules). Lines for every calendar month wholly inside the part, one per
-    (energy period, tier) used; quantities shown to 0.001 kWh."""
+    SAM/URDB rules) on the part's days: for each calendar month the part touches,
+    one line per (energy period, tier) used, from the hours of the part's days in
+    that month at this version's prices (a month cut by a version or VAT change is
+    rated in each part on its own days; tier limits scale with the days, see
+    ``tariff.rate_days``). Quantities shown to 0.001 kWh.
+
+    A month's lines add up to its exact energy charge rounded once to
+    ``money_step`` (the currency's smallest amount): the rounding is shared out
+    over the lines by the largest remainder, so a month's bill is the reference
+    calculator's to the cent. A line's exact amount is kept in its trace."""
 
     tariff: Tariff | None = None
+    money_step: Decimal = Decimal("0.01")
 
     def lines(self, part: Part, made: list[PricedLine]) -> list[PricedLine]:
         out = []
-        for bill in _months_in_part(self.tariff, part):
-            trace = bill.trace
-            for (period, tier), kwh in trace.kwh_by_period_tier.items():
-                assert self.tariff is not None
-                price = self.tariff.energy_periods[period][tier].price
+        tariff = _tariff_of(self.tariff)
+        for bill in _bills_of_days(tariff, part.usage, part.starts_on, part.ends_on):
+            cells = bill.trace.kwh_by_period_tier
+            amounts = _month_shares(bill.trace.energy_by_period_tier, self.money_step)
+            tiers = {tier for _period, tier in cells}
+            for (period, tier), kwh in cells.items():
+                price = tariff.energy_periods[period][tier].price
+                exact = bill.trace.energy_by_period_tier[(period, tier)]
                 details: dict[str, object] = {
-                    "rule": "URDB time-of-use energy (SAM utilityrate5)",
+                    "rule": TOU_RULE,
                     "month": bill.month,
+                    "days": bill.trace.days,
                     "period": period,
                     "tier": tier + 1,
                     "kwh": kwh,
+                    "exact_amount": exact,
                 }
-                text = f"{self.description}, month {bill.month}, period {period}"
+                shown_tier = tier + 1 if len(tiers) > 1 else None
+                text = tou_text(self.description, bill.month, period + 1, shown_tier)
                 shown = round_to(kwh, Decimal("0.001"))
-                out.append(
-                    self.line(part, shown, "KWH", price, kwh * price, details, text)
-                )
+                amount = amounts[(period, tier)]
+                out.append(self.line(part, shown, "KWH", price, amount, details, text))
         return out
 
 
 @dataclass(frozen=True)
 class DemandCharge(Component):
-    """Demand charges (time-of-use and flat) from ``tariff.py``, per month wholly
-    inside the part: quantity the peak kW, amount the tiered charge; the unit price
-    shown is the amount over the peak (to 6 places)."""
+    """Demand charges (time-of-use and flat) from ``tariff.py``: quantity the peak
+    kW, amount the tiered charge; the unit price shown is the amount over the peak
+    (to 6 places).
+
+    A calendar month's demand is charged once, in the part that holds the last
+    of the month's days in the period, at that part's version: the peaks are
+    those of all the month's days in the period, whatever part they fall in. A
+    month only partly in the period (a period or contract starting or ending
+    within it) is charged its days' share: the charge × those days / the month's
+    days.
+
+    Rounded as the month's energy is: the month's demand lines and the part's
+    time-of-use energy lines of that month made before them add up to their exact
+    sum rounded once (``money_step``), the demand lines taking the difference by
+    the largest remainder, so that energy and demand together are the reference
+    calculator's month to the cent. The exact amounts are in the traces."""
 
     tariff: Tariff | None = None
+    money_step: Decimal = Decimal("0.01")
 
     def lines(self, part: Part, made: list[PricedLine]) -> list[PricedLine]:
         out = []
-        for bill in _months_in_part(self.tariff, part):
-            charges = [
-                (f"period {p}", bill.trace.demand_peaks[p].kw, amount)
-                for p, amount in bill.trace.demand_tou_by_period.items()
-            ]
-            if bill.trace.flat_demand_period is not None:
-                charges.append(("flat", bill.trace.flat_peak.kw, bill.demand_flat))
-            for label, peak_kw, amount in charges:
-                price = (
-                    round_to(amount / peak_kw, Decimal("0.000001")) if peak_kw else ZERO
-                )
-                details: dict[str, object] = {
-                    "rule": "URDB demand charge (SAM utilityrate5)",
-                    "month": bill.month,
-                    "demand": label,
-                    "peak_kw": peak_kw,
-                }
-                text = f"{self.description}, month {bill.month}, {label}"
-                out.append(
-                    self.line(part, peak_kw, "KWT", price, amount, details, text)
-                )
+        tariff = _tariff_of(self.tariff)
+        usage = part.usage
+        for first, last, _days in _month_spans(usage.starts_on, usage.ends_on):
+            if not part.starts_on <= last <= part.ends_on:
+                continue  # charged in the part that ends the month's days
+            for bill in _bills_of_days(tariff, usage, first, last):
+                out += self._month_lines(part, made, bill, first, last)
         return out
+
+    def _month_lines(
+        self,
+        part: Part,
+        made: list[PricedLine],
+        bill: MonthBill,
+        first: date,
+        last: date,
+    ) -> list[PricedLine]:
+        charges: list[tuple[int | None, Decimal, Decimal]] = [
+            (p + 1, bill.trace.demand_peaks[p].kw, amount)
+            for p, amount in bill.trace.demand_tou_by_period.items()
+        ]
+        if bill.trace.flat_demand_period is not None:
+            charges.append((None, bill.trace.flat_peak.kw, bill.demand_flat))
+        shares = _demand_shares(
+            made, bill.month, [amount for _p, _kw, amount in charges], self.money_step
+        )
+        out = []
+        for (period, peak_kw, amount), share in zip(charges, shares, strict=True):
+            price = round_to(amount / peak_kw, Decimal("0.000001")) if peak_kw else ZERO
+            details: dict[str, object] = {
+                "rule": "URDB demand charge (SAM utilityrate5)",
+                "month": bill.month,
+                "demand": "flat" if period is None else f"period {period}",
+                "peak_kw": peak_kw,
+                "days": [first, last],
+                "exact_amount": amount,
+            }
+            if period is not None:
+                details["period"] = period - 1
+            text = tou_text(self.description, bill.month, period, None)
+            out.append(self.line(part, peak_kw, "KWT", price, share, details, text))
+        return out
+
+
+# English month names (``calendar.month_name`` follows the process's locale).
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def tou_text(name: str, month: int, period: int | None, tier: int | None) -> str:
+    """A time-of-use or demand line's English text: "Energy, November, period 2,
+    block 1" (the period counted from 1, no period for flat demand, the tier only
+    when the month has several). Pricing words it again in the customer's
+    language from the line's trace."""
+    text = f"{name}, {MONTH_NAMES[month - 1]}"
+    if period is not None:
+        text += f", period {period}"
+    if tier is not None:
+        text += f", block {tier}"
+    return text
 
 
 @dataclass(frozen=True)
@@ -530,7 +612,12 @@ class Rating:
     bill run keeps one object per apartment instead of a dozen lines with their
     traces (which the garbage collector would scan again and again) until it turns
     them into invoice lines. Read or not, a Rating is immutable and equals the one
-    with the same lines, totals and parts."""
+    with the same lines, totals and parts.
+
+    It is a slotted class, not a dataclass: a batch's lines and totals are
+    properties made on first read, which the bill run's speed needs. So
+    ``dataclasses.replace`` and ``asdict`` do not apply to it; make a new Rating
+    from ``lines``, ``totals`` and ``parts`` instead."""
 
     __slots__ = ("_index", "_lines", "_parts", "_source", "_totals")
 
@@ -553,7 +640,8 @@ class Rating:
         index: int,
         parts: tuple[tuple[date, date, str], ...],
     ) -> Rating:
-        """The rating whose lines and totals ``source.rating_of(index)`` makes."""
+        """The rating whose lines ``source.lines_of(index)`` and totals
+        ``source.totals_of(index)`` make, each on first read."""
         rating = cls.__new__(cls)
         rating._lines = rating._totals = None
         rating._parts, rating._source, rating._index = parts, source, index
@@ -855,24 +943,82 @@ def _month_spans(starts_on: date, ends_on: date) -> list[tuple[date, date, int]]
     return spans
 
 
-def _months_in_part(tariff: Tariff | None, part: Part) -> list[MonthBill]:
-    """The month bills of ``tariff`` for the calendar months wholly inside the
-    part (the load is one calendar year, so the part's year is assumed)."""
-    load = part.usage.hourly_load_kw
-    if tariff is None or load is None:
+def _tariff_of(tariff: Tariff | None) -> Tariff:
+    if tariff is None:
+        raise RatingError("time-of-use and demand charges need a URDB tariff")
+    return tariff
+
+
+def _bills_of_days(
+    tariff: Tariff, usage: Usage, first: date, last: date
+) -> list[MonthBill]:
+    """The month bills of ``tariff`` for the days ``first`` to ``last`` of the
+    usage's hourly load, one per calendar month they touch (``tariff.rate_days``).
+    The load is one calendar year of 365 days (the period's): a period over two
+    years, or holding 29 February, cannot be rated and says so."""
+    load = usage.hourly_load_kw
+    if load is None:
+        raise RatingError("time-of-use and demand charges need hourly load")
+    if usage.starts_on.year != usage.ends_on.year:
         raise RatingError(
-            "time-of-use and demand charges need a tariff and hourly load"
+            f"time-of-use and demand charges are rated within one calendar year; "
+            f"the period {usage.starts_on} to {usage.ends_on} runs into a second"
         )
-    weekday = part.usage.year_start_weekday
+    weekday = usage.year_start_weekday
     if weekday is None:
-        weekday = date(part.starts_on.year, 1, 1).weekday()
-    bills = rate_intervals(tariff, load, weekday)
-    whole_months = [
-        start
-        for start, end, _days in _month_spans(part.starts_on, part.ends_on)
-        if start.day == 1 and (end + timedelta(days=1)).day == 1
+        weekday = date(usage.starts_on.year, 1, 1).weekday()
+    return rate_days(tariff, load, weekday, _rating_day(first), _rating_day(last))
+
+
+def _rating_day(day: date) -> int:
+    """The day's position (0-based) in the 365-day rating year, as the hourly
+    load is laid out (``metering.intervals``): 29 February has none."""
+    position = (day - date(day.year, 1, 1)).days
+    if calendar.isleap(day.year) and day >= date(day.year, 2, 29):
+        if day == date(day.year, 2, 29):
+            raise RatingError(f"{day}: the rating year of 365 days has no 29 February")
+        position -= 1
+    return position
+
+
+def _demand_shares(
+    made: list[PricedLine], month: int, exact: list[Decimal], step: Decimal
+) -> list[Decimal]:
+    """The demand amounts of ``month``: with the month's energy lines in ``made``,
+    round(exact energy + exact demand) − the energy lines' amounts, shared out
+    over the demand charges by the largest remainder; a charge below zero leaves
+    them exact."""
+    if any(amount < 0 for amount in exact):
+        return exact
+    energy = [
+        line
+        for line in made
+        if line.trace.get("rule") == TOU_RULE and line.trace.get("month") == month
     ]
-    return [bills[start.month - 1] for start in whole_months]
+    exact_energy = sum((_exact_of(line) for line in energy), ZERO)
+    shown_energy = sum((line.amount for line in energy), ZERO)
+    total = round_to(exact_energy + sum(exact, ZERO), step) - shown_energy
+    if total < 0 or total != round_to(total, step):
+        return exact  # the energy lines were left exact (a credit rate)
+    shares = split_largest_remainder(total, dict(enumerate(exact)), step)
+    return [shares[i] for i in range(len(exact))]
+
+
+def _exact_of(line: PricedLine) -> Decimal:
+    exact = line.trace.get("exact_amount")
+    return exact if isinstance(exact, Decimal) else line.amount
+
+
+def _month_shares(
+    exact: Mapping[tuple[int, int], Decimal], step: Decimal
+) -> dict[tuple[int, int], Decimal]:
+    """The month's exact charges rounded once (half up) as a whole and shared out
+    over the cells by the largest remainder; charges below zero (a credit rate)
+    are left exact, each line then rounded on its own."""
+    if any(amount < 0 for amount in exact.values()):
+        return dict(exact)
+    total = round_to(sum(exact.values(), ZERO), step)
+    return split_largest_remainder(total, exact, step)
 
 
 __all__ = [

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import collector
 from .components import (
+    MONTH_NAMES,
     BlockPrice,
     Component,
     DemandCharge,
@@ -184,6 +185,10 @@ class Wording:
     # The bill run's own English text for the source ("Cold water – common
     # consumption (by persons)"), used for English instead of name + suffix.
     text: str = ""
+    # A time-of-use or demand line's calendar month (1 = January) and energy or
+    # demand period, counted from 1 (URDB counts from 0); None: not shown.
+    month: int | None = None
+    tou_period: int | None = None
 
 
 def price_charge(
@@ -468,6 +473,11 @@ def _line(
         names = {"": stem}
         block = int(number)
     names.update(extra)
+    month = tou_period = None
+    kind = plan.kinds.get((valid_from, pl.component))
+    if kind is not None and issubclass(kind, NEEDS_INTERVALS):
+        names, block, month, tou_period = _tou_wording(plan, valid_from, pl)
+        names.update(extra)
     suffix = str(source) if source in LINE_SOURCES else ""
     # A version without components words its lines as the bill run's items do.
     text = str(pl.trace.pop(TEXT_KEY, ""))
@@ -485,6 +495,8 @@ def _line(
         pl.starts_on if part else None,
         pl.ends_on if part else None,
         text,
+        month,
+        tou_period,
     )
     trace = _jsonable(pl.trace)
     assert isinstance(trace, dict)
@@ -518,6 +530,34 @@ def _line(
     )
 
 
+def _tou_wording(
+    plan: TariffPlan, valid_from: date, pl: PricedLine
+) -> tuple[dict[str, str], int | None, int | None, int | None]:
+    """A time-of-use or demand line's words from its trace: the component's name,
+    the tier as a block when the month has several (the line text says so), the
+    month, and the period counted from 1 (a flat demand has none)."""
+    name = next(
+        (
+            c.description
+            for v in plan.versions
+            if v.valid_from == valid_from
+            for c in v.components
+            if c.code == pl.component
+        ),
+        pl.description,
+    )
+    month = pl.trace.get("month")
+    period = pl.trace.get("period")
+    tier = pl.trace.get("tier")
+    block = tier if isinstance(tier, int) and ", block " in pl.description else None
+    return (
+        {"": name},
+        block,
+        month if isinstance(month, int) else None,
+        period + 1 if isinstance(period, int) else None,
+    )
+
+
 ENGLISH = {
     "own": "own meter",
     "common": "common consumption",
@@ -525,17 +565,27 @@ ENGLISH = {
     "fixed": "fixed charge",
     "forecast": "advance (forecast)",
     "block": "block %(number)s",
+    "period": "period %(number)s",
+    # time-of-use lines' months: month_1 (January) to month_12
+    **{f"month_{m}": name for m, name in enumerate(MONTH_NAMES, start=1)},
 }
 
 
 def describe(wording: Wording, words: Mapping[str, str], language: str = "") -> str:
-    """The line text: name, suffix, block and dates. ``words`` gives the standard
-    words in the customer's language (English when absent)."""
+    """The line text: name, month and period (time-of-use), block, suffix and
+    dates. ``words`` gives the standard words in the customer's language (English
+    when absent)."""
     english = language in ("", "en")
     if wording.text and english:
         text = wording.text
     else:
         text = wording.names.get(language) or wording.names[""]
+    if wording.month is not None:
+        key = f"month_{wording.month}"
+        text += ", " + words.get(key, ENGLISH[key])
+    if wording.tou_period is not None:
+        period = words.get("period", ENGLISH["period"])
+        text += ", " + period % {"number": wording.tou_period}
     if wording.block is not None:
         block = words.get("block", ENGLISH["block"])
         text += ", " + block % {"number": wording.block}

@@ -196,28 +196,67 @@ def rate_intervals(
         )
     if not 0 <= year_start_weekday <= 6:
         raise TariffError("year_start_weekday must be 0 (Monday) to 6 (Sunday)")
-    # Generation and net metering are not modelled: every hour draws from the grid.
-    for hour, kw in enumerate(load_kw_hourly):
-        if not kw.is_finite() or kw < 0:
-            raise TariffError(f"hour {hour}: load {kw} kW is negative or not finite")
+    _check_load(load_kw_hourly, 0, HOURS_PER_YEAR // HOURS_PER_DAY)
 
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         bills: list[MonthBill] = []
-        first_hour = 0
         first_day = 0
         for month_index, days in enumerate(DAYS_IN_MONTH):
-            hours = range(first_hour, first_hour + days * HOURS_PER_DAY)
-            weekend = [
-                (year_start_weekday + first_day + (h - first_hour) // 24) % 7 >= 5
-                for h in hours
-            ]
             bills.append(
-                _rate_month(tariff, month_index, days, hours, weekend, load_kw_hourly)
+                _rate_days_of_month(
+                    tariff,
+                    month_index,
+                    range(first_day, first_day + days),
+                    year_start_weekday,
+                    load_kw_hourly,
+                )
             )
-            first_hour = hours.stop
             first_day += days
         return _apply_annual_minimum(tariff, bills)
+
+
+def rate_days(
+    tariff: Tariff,
+    load_kw_hourly: Sequence[Decimal],
+    year_start_weekday: int,
+    first_day: int,
+    last_day: int,
+) -> list[MonthBill]:
+    """The bills of the months that days ``first_day`` to ``last_day`` (0-based
+    days of the 365-day rating year, both included) touch, each rated on its days
+    within them only: energy and peaks from those days' hours, the month's tier
+    limits, demand, fixed and minimum charges scaled by those days over the month's
+    days (as a block price's limits follow the months of a part). A month wholly inside
+    gets ``rate_intervals``' bill of that month (without the annual minimum, which
+    needs the whole year)."""
+    if len(load_kw_hourly) != HOURS_PER_YEAR:
+        raise TariffError(
+            f"the load must have {HOURS_PER_YEAR} hourly values, "
+            f"not {len(load_kw_hourly)}"
+        )
+    if not 0 <= first_day <= last_day < HOURS_PER_YEAR // HOURS_PER_DAY:
+        raise TariffError(f"days {first_day} to {last_day} are not in the year")
+    bills: list[MonthBill] = []
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        month_first = 0
+        for month_index, days in enumerate(DAYS_IN_MONTH):
+            start = max(first_day, month_first)
+            stop = min(last_day + 1, month_first + days)
+            if start < stop:
+                _check_load(load_kw_hourly, start, stop)
+                bills.append(
+                    _rate_days_of_month(
+                        tariff,
+                        month_index,
+                        range(start, stop),
+                        year_start_weekday,
+                        load_kw_hourly,
+                    )
+                )
+            month_first += days
+    return bills
 
 
 def rounded_figures(bill: MonthBill, currency: str = "USD") -> dict[str, Decimal]:
@@ -247,6 +286,30 @@ def annual_total(bills: Sequence[MonthBill]) -> Decimal:
     return sum((bill.total for bill in bills), ZERO)
 
 
+def _check_load(load: Sequence[Decimal], first_day: int, stop_day: int) -> None:
+    """Generation and net metering are not modelled: every hour draws from the
+    grid, so a negative (or not finite) hour is refused."""
+    for hour in range(first_day * HOURS_PER_DAY, stop_day * HOURS_PER_DAY):
+        kw = load[hour]
+        if not kw.is_finite() or kw < 0:
+            raise TariffError(f"hour {hour}: load {kw} kW is negative or not finite")
+
+
+def _rate_days_of_month(
+    tariff: Tariff,
+    month_index: int,
+    days: range,
+    year_start_weekday: int,
+    load: Sequence[Decimal],
+) -> MonthBill:
+    """The bill of the days ``days`` (0-based days of the year) of one month."""
+    hours = range(days.start * HOURS_PER_DAY, days.stop * HOURS_PER_DAY)
+    weekend = [(year_start_weekday + h // HOURS_PER_DAY) % 7 >= 5 for h in hours]
+    month_days = DAYS_IN_MONTH[month_index]
+    share = None if len(days) == month_days else Decimal(len(days)) / month_days
+    return _rate_month(tariff, month_index, month_days, hours, weekend, load, share)
+
+
 def _rate_month(
     tariff: Tariff,
     month_index: int,
@@ -254,7 +317,11 @@ def _rate_month(
     hours: range,
     weekend: list[bool],
     load: Sequence[Decimal],
+    share: Decimal | None = None,
 ) -> MonthBill:
+    """One month's bill from its ``hours``; ``share``: the part of the month's
+    days they are, which scales the tier limits, the demand, fixed and minimum
+    charges (None: the whole month, SAM's bill)."""
     energy_sched = [
         (tariff.energy_weekend if is_weekend else tariff.energy_weekday)[month_index][
             h % 24
@@ -271,10 +338,13 @@ def _rate_month(
             flat_peak = Peak(kw, h)
 
     kwh_by_period = dict(sorted(kwh_by_period.items()))
-    energy, kwh_pt, charge_pt, limits = _energy_charge(tariff, days, kwh_by_period)
+    energy, kwh_pt, charge_pt, limits = _energy_charge(
+        tariff, days, kwh_by_period, share
+    )
     demand_peaks = _demand_peaks(tariff, month_index, hours, weekend, load)
+    # A part of a month is charged its days' share of the month's demand charge.
     demand_tou_by_period = {
-        p: _tiered_demand_charge(tariff.demand_periods[p], peak.kw)
+        p: _tiered_demand_charge(tariff.demand_periods[p], peak.kw) * (share or 1)
         for p, peak in demand_peaks.items()
     }
     flat_period = (
@@ -286,18 +356,19 @@ def _rate_month(
         else _tiered_demand_charge(
             tariff.flat_demand_periods[flat_period], flat_peak.kw
         )
+        * (share or 1)
     )
     demand_tou = sum(demand_tou_by_period.values(), ZERO)
-    fixed = _per_month(tariff.fixed_charge, tariff.fixed_charge_unit, days)
+    fixed = _per_month(tariff.fixed_charge, tariff.fixed_charge_unit, days, share)
 
     # SAM compares the bill including the fixed charge with the minimum.
     bill_before_min = energy + demand_tou + demand_flat + fixed
-    min_charge = _per_month(tariff.min_charge, tariff.min_charge_unit, days)
+    min_charge = _per_month(tariff.min_charge, tariff.min_charge_unit, days, share)
     minimum = max(ZERO, min_charge - bill_before_min)
 
     trace = MonthTrace(
         month=month_index + 1,
-        days=days,
+        days=len(hours) // HOURS_PER_DAY,
         kwh_by_period=kwh_by_period,
         kwh_by_period_tier=kwh_pt,
         energy_by_period_tier=charge_pt,
@@ -319,7 +390,10 @@ def _rate_month(
 
 
 def _energy_charge(
-    tariff: Tariff, days: int, kwh_by_period: dict[int, Decimal]
+    tariff: Tariff,
+    days: int,
+    kwh_by_period: dict[int, Decimal],
+    share: Decimal | None = None,
 ) -> tuple[
     Decimal,
     dict[tuple[int, int], Decimal],
@@ -329,7 +403,10 @@ def _energy_charge(
     """SAM's tiered TOU energy charge: tiers on the month's total kWh, each tier's
     kWh shared out over the periods in proportion to their kWh."""
     periods = sorted(kwh_by_period)
-    limits = tuple(tier.limit_kwh(days) for tier in tariff.energy_periods[periods[0]])
+    limits = tuple(
+        _scaled(tier.limit_kwh(days), share)
+        for tier in tariff.energy_periods[periods[0]]
+    )
     total_kwh = sum(kwh_by_period.values(), ZERO)
     kwh_pt: dict[tuple[int, int], Decimal] = {}
     charge_pt: dict[tuple[int, int], Decimal] = {}
@@ -384,8 +461,15 @@ def _tiered_demand_charge(tiers: Sequence[DemandTier], peak_kw: Decimal) -> Deci
     return charge
 
 
-def _per_month(amount: Decimal, unit: ChargeUnit, days: int) -> Decimal:
-    return amount * days if unit is ChargeUnit.PER_DAY else amount
+def _per_month(
+    amount: Decimal, unit: ChargeUnit, days: int, share: Decimal | None = None
+) -> Decimal:
+    monthly = amount * days if unit is ChargeUnit.PER_DAY else amount
+    return monthly if share is None else monthly * share
+
+
+def _scaled(value: Decimal | None, share: Decimal | None) -> Decimal | None:
+    return value if value is None or share is None else value * share
 
 
 def _apply_annual_minimum(tariff: Tariff, bills: list[MonthBill]) -> list[MonthBill]:

@@ -16,10 +16,24 @@ An ESPI feed is a flat list of Atom entries tied together by their links:
   by the reading type's ``intervalLength``.
 
 As NEM12 does, readings that fall inside one local day are summed into one consumption
-row for that day per channel. A reading that spans more than a day (gas billing
-periods, monthly bins) becomes a row of its own, from the first to the last day it
-covers. Local days follow the feed's ``LocalTimeParameters``: ``tzOffset`` plus
-``dstOffset`` between the DST start and end rules (see ``LocalTime``).
+row for that day per channel. A reading of a day or less that crosses local midnight
+(a feed whose hours are not on the local hour) is split over the days it covers by
+its seconds in each (see ``_Gather``). A reading that spans more than a day (gas
+billing periods, monthly bins) becomes a row of its own, from the first to the last
+day it covers. Local days follow the feed's ``LocalTimeParameters``: ``tzOffset`` plus
+``dstOffset`` between the DST start and end rules (see ``LocalTime``). A reading given
+again (overlapping blocks) with the same period and value counts once; with another
+value, or a period that overlaps another reading's, it rejects its day.
+
+The ReadingType's ``accumulationBehaviour`` says what a value is: absent, 0 or 4
+(``deltaData``) the quantity consumed in the interval; 1 (``bulkQuantity``) or 9
+(``summation``) the register's total at its end, which becomes an index row of the
+day the interval ends in (the last of the day); any other kind refuses the feed.
+
+``read_with_intervals`` also returns, for each such day whose readings are of one
+length that divides an hour on the grid of the local day from midnight (23 or 25
+hours on the days the clocks change), the day of intervals: whole, or partial (the
+intervals not given are None) when the feed covers only part of the day.
 
 The multiplier is applied exactly (``Decimal.scaleb``). ``meter_ref`` is the usage
 point's self link after ``/resource/`` (or the whole link), ``register`` the last part
@@ -35,16 +49,18 @@ falls on is left out for that channel. ``line`` is the XML line of the element.
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Literal, TypeVar
 
 from lxml import etree
 
 from .errors import InvalidFormat, InvalidValue, ReadResult
+from .intervals import IntervalDayRow, on_grid
 from .readings import ReadingRow
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -55,7 +71,9 @@ T = TypeVar("T")
 _NUMBER = re.compile(r"[+-]?([0-9]{1,19}(\.[0-9]{0,9})?|\.[0-9]{1,9})")
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+ZERO = Decimal(0)
 SECONDS_PER_DAY = 86400
+ONE_DAY = datetime.timedelta(days=1)
 MAX_SECONDS = 10**11  # beyond year 5000: not a timestamp
 
 # ESPI UnitSymbolKind codes to the unit spelling we store.
@@ -70,6 +88,22 @@ UNITS = {
     "73": "VArh",
     "119": "ft3",
     "169": "therm",
+}
+
+# ESPI AccumulationKind (IEC 61968-9) of a ReadingType's accumulationBehaviour:
+# 0 (none) and 4 are the quantities consumed in each interval; 1 and 9 are the
+# register's running total at the end of it (read as an index); the others
+# (maxima, instantaneous values) are not consumption.
+DELTAS = frozenset({"0", "4"})
+REGISTER_READS = frozenset({"1", "9"})
+ACCUMULATION_NAMES = {
+    "2": "continuousCumulative",
+    "3": "cumulative",
+    "6": "indicating",
+    "10": "timeDelay",
+    "12": "instantaneous",
+    "13": "latchingQuantity",
+    "14": "boundedQuantity",
 }
 
 # ESPI QualityOfReading codes to the flags of ReadingRow.quality.
@@ -109,48 +143,255 @@ class _Channel:
     unit: str
     multiplier: int
     interval_s: int | None
+    index: bool = False  # register reads (bulkQuantity, summation), not deltas
 
 
 @dataclass
 class _Day:
+    """The readings of one channel on one local day, by start (UTC epoch seconds):
+    (duration in seconds, value, line)."""
+
     line: int
-    total: Decimal = Decimal(0)
     flags: set[str] = field(default_factory=set)
+    slots: dict[Decimal, tuple[Decimal, Decimal, int]] = field(default_factory=dict)
+
+    def add(
+        self, start: Decimal, length: Decimal, value: Decimal, line: int
+    ) -> str | None:
+        """Take a reading, or say why the day is rejected: the same reading given
+        again (overlapping blocks) counts once, another value for it is refused."""
+        given = self.slots.get(start)
+        if given is None:
+            self.slots[start] = (length, value, line)
+            return None
+        if given[0] == length and given[1] == value:
+            return None
+        when = EPOCH + datetime.timedelta(seconds=int(start))
+        return (
+            f"the reading from {when:%Y-%m-%d %H:%M} UTC is given again as "
+            f"{value} for {length} s; line {given[2]} gave {given[1]} for {given[0]} s"
+        )
+
+    def overlap(self) -> int | None:
+        """The line of a reading that starts before the one before it ends."""
+        ordered = sorted(self.slots.items())
+        for (start, (length, _v, _n)), (
+            following,
+            (_l, _v2, line),
+        ) in itertools.pairwise(ordered):
+            if following < start + length:
+                return line
+        return None
 
 
 def read(data: bytes | str, *, filename: str = "") -> ReadResult[ReadingRow]:
     """Read a Green Button (ESPI) feed into consumption rows."""
+    return read_with_intervals(data, filename=filename)[0]
+
+
+def read_with_intervals(
+    data: bytes | str, *, filename: str = ""
+) -> tuple[ReadResult[ReadingRow], list[IntervalDayRow]]:
+    """``read``, and the days of intervals of its daily rows (module docstring)."""
     root = _parse(data, filename)
     entries = _entries(root, filename)
     clock = _local_time(entries, filename)
     channels = _channels(entries, filename)
-    result: ReadResult[ReadingRow] = ReadResult()
-    days: dict[tuple[int, datetime.date], _Day] = {}  # (channel, local day)
-    spans: list[tuple[int, datetime.date, datetime.date, Decimal, str, int]] = []
-    rejected: set[tuple[int, datetime.date]] = set()
+    finder = _BlockFinder(channels)
+    gather = _Gather(filename, clock)
     for entry in entries:
         for block in (b for b in entry.content if b.tag == ESPI + "IntervalBlock"):
-            key = _block_channel(entry, channels, filename)
-            reader = _BlockReader(filename, clock, channels[key][1], result)
-            for day, value, flag, line, last in reader.readings(block):
-                if last is None:
-                    rejected.add((key, day))
-                elif last == day:
-                    bucket = days.setdefault((key, day), _Day(line))
-                    bucket.total += value
-                    bucket.flags.add(flag)
-                else:
-                    spans.append((key, day, last, value, flag, line))
-    for (key, day), bucket in sorted(days.items(), key=lambda i: i[1].line):
-        if (key, day) in rejected:
-            continue
-        quality = bucket.flags.pop() if len(bucket.flags) == 1 else "V"
-        row = _row(channels[key][1], day, day, bucket.total, quality, bucket.line)
-        result.rows.append(row)
-    for key, first, last, value, flag, line in spans:
-        result.rows.append(_row(channels[key][1], first, last, value, flag, line))
-    result.rows.sort(key=lambda r: r.line)
-    return result
+            key = finder.find(entry, filename)
+            channel = channels[key][1]
+            reader = _BlockReader(filename, clock, channel, gather.result)
+            for reading in reader.readings(block):
+                gather.take(key, channel, reading)
+    return gather.rows([c for _e, c in channels])
+
+
+# What _BlockReader yields for a reading: see its docstring.
+_Reading = tuple[
+    datetime.date, Decimal, str, int, datetime.date | None, Decimal, Decimal
+]
+
+
+class _Gather:
+    """The readings of a feed, by channel and local day.
+
+    A reading of a quantity consumed (``deltaData``) within a local day goes into
+    that day. One of a day or less that crosses local midnight is split over the
+    days it covers in proportion to its seconds in each (the part of each day but
+    the last rounded to the decimals of the value, the last day the rest, so the
+    parts add up to the reading). A longer one (a gas billing period) is a row of
+    its own. A register read (``bulkQuantity``, ``summation``) is an index of the
+    day its interval ends in: the last one of the day."""
+
+    def __init__(self, filename: str, clock: LocalTime) -> None:
+        self.filename = filename
+        self.clock = clock
+        self.result: ReadResult[ReadingRow] = ReadResult()
+        self.days: dict[tuple[int, datetime.date], _Day] = {}
+        self.spans: list[tuple[int, datetime.date, datetime.date, Decimal, str, int]]
+        self.spans = []
+        # (channel, day) → (end, value, quality, line) of its last register read
+        self.indexes: dict[
+            tuple[int, datetime.date], tuple[Decimal, Decimal, str, int]
+        ] = {}
+        self.rejected: set[tuple[int, datetime.date]] = set()
+
+    def take(self, key: int, channel: _Channel, reading: _Reading) -> None:
+        first, value, flag, line, last, start, length = reading
+        if last is None:
+            self.rejected.add((key, first))
+        elif channel.index:
+            self._index(key, first, value, flag, line, start + length)
+        elif first != last and length > SECONDS_PER_DAY:
+            self.spans.append((key, first, last, value, flag, line))
+        else:
+            for day, part_start, part_length, part in self._parts(reading):
+                self._slot(key, day, part_start, part_length, part, flag, line)
+
+    def _index(
+        self,
+        key: int,
+        first: datetime.date,
+        value: Decimal,
+        flag: str,
+        line: int,
+        end: Decimal,
+    ) -> None:
+        day = self.clock.day(int(end) - 1) if end > 0 else first
+        given = self.indexes.get((key, day))
+        if given is None or given[0] < end:
+            self.indexes[(key, day)] = (end, value, flag, line)
+        elif given[0] == end and given[1] != value:
+            self._reject(
+                key,
+                day,
+                line,
+                "value",
+                f"{value} differs from {given[1]} "
+                f"given for the same moment at line {given[3]}",
+            )
+
+    def _parts(
+        self, reading: _Reading
+    ) -> Iterator[tuple[datetime.date, Decimal, Decimal, Decimal]]:
+        first, value, _flag, _line, last, start, length = reading
+        if first == last or last is None:
+            yield first, start, length, value
+            return
+        cuts = []
+        cursor, day = start, first
+        while day < last:
+            boundary = Decimal(self.clock.midnight(day + datetime.timedelta(days=1)))
+            cuts.append((day, cursor, boundary - cursor))
+            cursor, day = boundary, day + datetime.timedelta(days=1)
+        cuts.append((last, cursor, start + length - cursor))
+        exponent = value.as_tuple().exponent
+        quantum = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
+        rest = value
+        for day, part_start, part_length in cuts[:-1]:
+            part = (value * part_length / length).quantize(quantum, ROUND_HALF_EVEN)
+            rest -= part
+            yield day, part_start, part_length, part
+        yield last, cuts[-1][1], cuts[-1][2], rest
+
+    def _slot(
+        self,
+        key: int,
+        day: datetime.date,
+        start: Decimal,
+        length: Decimal,
+        value: Decimal,
+        flag: str,
+        line: int,
+    ) -> None:
+        bucket = self.days.get((key, day))
+        if bucket is None:
+            bucket = self.days[(key, day)] = _Day(line)
+        problem = bucket.add(start, length, value, line)
+        if problem is not None:
+            self._reject(key, day, line, "value", problem)
+        bucket.flags.add(flag)
+
+    def _reject(
+        self, key: int, day: datetime.date, line: int, name: str, message: str
+    ) -> None:
+        self.result.errors.append(
+            InvalidValue(message, file=self.filename, line=line, field=name)
+        )
+        self.rejected.add((key, day))
+
+    def rows(
+        self, channels: list[_Channel]
+    ) -> tuple[ReadResult[ReadingRow], list[IntervalDayRow]]:
+        result = self.result
+        intervals: list[IntervalDayRow] = []
+        for (key, day), bucket in sorted(self.days.items(), key=lambda i: i[1].line):
+            if (key, day) in self.rejected:
+                continue
+            overlap = bucket.overlap()
+            if overlap is not None:
+                message = "the reading overlaps the one before it on the same day"
+                self._reject(key, day, overlap, "timePeriod", message)
+                continue
+            slots = sorted((s, n, v) for s, (n, v, _line) in bucket.slots.items())
+            quality = bucket.flags.pop() if len(bucket.flags) == 1 else "V"
+            total = sum((v for _s, _n, v in slots), Decimal(0))
+            row = _row(channels[key], day, day, total, quality, bucket.line)
+            result.rows.append(row)
+            whole = _interval_day(row, slots, self.clock)
+            if whole is not None:
+                intervals.append(whole)
+        for key, first, last, value, flag, line in self.spans:
+            result.rows.append(_row(channels[key], first, last, value, flag, line))
+        for (key, day), (_end, value, flag, line) in self.indexes.items():
+            if (key, day) not in self.rejected:
+                row = _row(channels[key], None, day, value, flag, line, "index")
+                result.rows.append(row)
+        result.rows.sort(key=lambda r: r.line)
+        result.errors.sort(key=lambda e: e.line or 0)
+        return result, intervals
+
+
+def _interval_day(
+    row: ReadingRow,
+    slots: list[tuple[Decimal, Decimal, Decimal]],
+    clock: LocalTime,
+) -> IntervalDayRow | None:
+    """The day of intervals of a daily row, when its readings are of one length in
+    whole minutes on the grid of the local day from midnight: whole, or partial
+    (None where no reading is given); None when they are not."""
+    length = slots[0][1]
+    if any(s[1] != length or s[0] != int(s[0]) for s in slots) or length != int(length):
+        return None
+    day = (clock.midnight(row.read_on), clock.midnight(row.read_on + ONE_DAY))
+    midnight = datetime.datetime.combine(row.read_on, datetime.time())
+    placed = on_grid(
+        [int(start) for start, _length, _value in slots],
+        int(length),
+        day,
+        lambda s: (clock.local(s) - midnight) // datetime.timedelta(minutes=1),
+    )
+    if placed is None:
+        return None
+    minutes, count, positions, shift = placed
+    values: list[Decimal | None] = [None] * count
+    for position, (_start, _length, value) in zip(positions, slots, strict=True):
+        values[position] = value
+    return IntervalDayRow(
+        row.line,
+        row.meter_ref,
+        row.register,
+        row.read_on,
+        minutes,
+        tuple(values),
+        row.unit,
+        row.quality,
+        shift,
+        len(slots) == count,
+    )
 
 
 def channel_totals(
@@ -165,11 +406,12 @@ def channel_totals(
 
 def _row(
     channel: _Channel,
-    first: datetime.date,
+    first: datetime.date | None,
     last: datetime.date,
     value: Decimal,
     quality: str,
     line: int,
+    kind: Literal["index", "consumption"] = "consumption",
 ) -> ReadingRow:
     return ReadingRow(
         line=line,
@@ -177,7 +419,7 @@ def _row(
         register=channel.register,
         read_on=last,
         value=value,
-        kind="consumption",
+        kind=kind,
         unit=channel.unit,
         quality=quality,
         period_start=first,
@@ -291,8 +533,23 @@ class LocalTime:
         self.rules = (start_rule, end_rule)
         self._years: dict[int, tuple[int, int] | None] = {}
 
+    def midnight(self, day: datetime.date) -> int:
+        """The instant (UTC epoch seconds) the local day ``day`` begins."""
+        naive = datetime.datetime.combine(day, datetime.time(), datetime.UTC)
+        local_s = int((naive - EPOCH).total_seconds())
+        offsets = {self.tz_offset_s, self.tz_offset_s + self.dst_offset_s}
+        for offset in sorted(offsets, reverse=True):
+            moment = local_s - offset
+            if self.day(moment) == day and self.day(moment - 1) < day:
+                return moment
+        return local_s - self.tz_offset_s
+
     def day(self, utc_s: int) -> datetime.date:
         """The local calendar day of an instant given in UTC epoch seconds."""
+        return self.local(utc_s).date()
+
+    def local(self, utc_s: int) -> datetime.datetime:
+        """The local clock time (naive) of an instant given in UTC epoch seconds."""
         standard = utc_s + self.tz_offset_s
         year = (EPOCH + datetime.timedelta(seconds=standard)).year
         switch = self._switches(year)
@@ -300,7 +557,7 @@ class LocalTime:
             start, end = switch
             daylight = start <= utc_s < end if start < end else not end <= utc_s < start
             standard += self.dst_offset_s if daylight else 0
-        return (EPOCH + datetime.timedelta(seconds=standard)).date()
+        return (EPOCH + datetime.timedelta(seconds=standard)).replace(tzinfo=None)
 
     def _switches(self, year: int) -> tuple[int, int] | None:
         if year not in self._years:
@@ -375,17 +632,23 @@ def _short(link: str) -> str:
 
 
 def _channels(entries: list[_Entry], filename: str) -> list[tuple[_Entry, _Channel]]:
-    """Each MeterReading entry with its usage point and reading type resolved."""
+    """Each MeterReading entry with its usage point and reading type resolved, by
+    dictionaries of the links (a bulk download holds thousands of usage points)."""
     points = [e for e, _ in _of_kind(entries, "UsagePoint")]
     types = _of_kind(entries, "ReadingType")
+    point_by_related = _first_by(points, lambda p: p.related)
+    point_by_self = _first_by(
+        points, lambda p: [p.self_link.rstrip("/")] if p.self_link else []
+    )
+    type_by_self = _first_by(range(len(types)), lambda i: [types[i][0].self_link])
     channels = []
     for entry, _ in _of_kind(entries, "MeterReading"):
-        linked_points = [
-            p for p in points if entry.up_link and entry.up_link in p.related
-        ] or [p for p in points if p.self_link and _under(entry.up_link, p.self_link)]
-        point = _only(linked_points, points)
-        linked_types = [t for t in types if t[0].self_link in entry.related]
-        reading_type = _only(linked_types, types)
+        linked_point = point_by_related.get(entry.up_link) if entry.up_link else None
+        if linked_point is None:
+            linked_point = _by_parent(entry.up_link, point_by_self)
+        point = linked_point if linked_point is not None else _only([], points)
+        found = [type_by_self[link] for link in entry.related if link in type_by_self]
+        reading_type = types[min(found)] if found else _only([], types)
         if reading_type is None:
             raise InvalidFormat(
                 "no ReadingType linked to this MeterReading",
@@ -395,6 +658,26 @@ def _channels(entries: list[_Entry], filename: str) -> list[tuple[_Entry, _Chann
             )
         channels.append((entry, _channel(entry, point, reading_type[1], filename)))
     return channels
+
+
+def _first_by(items: Iterable[T], links: Callable[[T], list[str]]) -> dict[str, T]:
+    """link → the first item (in feed order) that has it."""
+    found: dict[str, T] = {}
+    for item in items:
+        for link in links(item):
+            found.setdefault(link, item)
+    return found
+
+
+def _by_parent(link: str, by_self: dict[str, T]) -> T | None:
+    """The item whose self link is the nearest parent path of ``link``; a link is
+    never its own parent."""
+    parts = link.rstrip("/").split("/")
+    for end in range(len(parts) - 1, 0, -1):
+        found = by_self.get("/".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
 
 
 def _channel(
@@ -409,17 +692,34 @@ def _channel(
     else:
         meter_ref = _short(entry.up_link).removesuffix("/MeterReading")
     multiplier = _integer(reading_type, "powerOfTenMultiplier", filename, -9, 9)
+    index = _accumulation(reading_type, filename)
     return _Channel(
         meter_ref=meter_ref or "UsagePoint",
         register=entry.self_link.rstrip("/").rsplit("/", 1)[-1],
         unit=UNITS.get(uom, f"uom{uom[:10]}"),
         multiplier=multiplier or 0,
         interval_s=_integer(reading_type, "intervalLength", filename, 1, 10**9),
+        index=index,
     )
 
 
-def _under(link: str, parent: str) -> bool:
-    return bool(link) and link.startswith(parent.rstrip("/") + "/")
+def _accumulation(reading_type: etree._Element, filename: str) -> bool:
+    """Whether the channel's values are register reads (True) or quantities
+    consumed in their intervals (False), from ``accumulationBehaviour``; a kind
+    that is neither (a demand, an instantaneous value) refuses the feed."""
+    code = _text(reading_type, "accumulationBehaviour")
+    if code is None or code in DELTAS:
+        return False
+    if code in REGISTER_READS:
+        return True
+    name = ACCUMULATION_NAMES.get(code, "not an ESPI AccumulationKind")
+    raise InvalidFormat(
+        f"{code[:10]!r} ({name}) is neither a quantity consumed in the interval "
+        "(4 deltaData) nor a register read (1 bulkQuantity, 9 summation)",
+        file=filename,
+        line=reading_type.find(ESPI + "accumulationBehaviour").sourceline,  # type: ignore[union-attr]
+        field="accumulationBehaviour",
+    )
 
 
 def _only(linked: list[T], everything: list[T]) -> T | None:
@@ -431,29 +731,48 @@ def _only(linked: list[T], everything: list[T]) -> T | None:
     return None
 
 
-def _block_channel(
-    entry: _Entry, channels: list[tuple[_Entry, _Channel]], filename: str
-) -> int:
-    """The meter reading an IntervalBlock entry hangs under, by its up link."""
-    up = entry.up_link
-    for index, (reading, _) in enumerate(channels):
-        if up and (up in reading.related or _under(up, reading.self_link)):
-            return index
-    if len(channels) == 1:
-        return 0
-    raise InvalidFormat(
-        f"no MeterReading for the IntervalBlock linked up to {up[:80]!r}",
-        file=filename,
-        line=entry.line,
-        field="link",
-    )
+class _BlockFinder:
+    """The meter reading an IntervalBlock entry hangs under, by its up link: one of
+    the reading's related links, or a path under its self link."""
+
+    def __init__(self, channels: list[tuple[_Entry, _Channel]]) -> None:
+        self.count = len(channels)
+        indexes = range(len(channels))
+        self.by_related = _first_by(indexes, lambda i: channels[i][0].related)
+        self.by_self = _first_by(
+            indexes,
+            lambda i: (
+                [channels[i][0].self_link.rstrip("/")]
+                if channels[i][0].self_link
+                else []
+            ),
+        )
+
+    def find(self, entry: _Entry, filename: str) -> int:
+        up = entry.up_link
+        found = [
+            i
+            for i in (self.by_related.get(up), _by_parent(up, self.by_self))
+            if up and i is not None
+        ]
+        if found:
+            return min(found)
+        if self.count == 1:
+            return 0
+        raise InvalidFormat(
+            f"no MeterReading for the IntervalBlock linked up to {up[:80]!r}",
+            file=filename,
+            line=entry.line,
+            field="link",
+        )
 
 
 class _BlockReader:
     """Turns the IntervalReadings of one block into (day, value) pairs.
 
-    Yields ``(first_day, value, quality, line, last_day)``; ``last_day`` is None for
-    a reading that was rejected (its error is recorded), so its day can be dropped.
+    Yields ``(first_day, value, quality, line, last_day, start, duration)``;
+    ``last_day`` is None for a reading that was rejected (its error is recorded),
+    so its day can be dropped.
     """
 
     def __init__(
@@ -470,7 +789,9 @@ class _BlockReader:
 
     def readings(
         self, block: etree._Element
-    ) -> Iterator[tuple[datetime.date, Decimal, str, int, datetime.date | None]]:
+    ) -> Iterator[
+        tuple[datetime.date, Decimal, str, int, datetime.date | None, Decimal, Decimal]
+    ]:
         interval = block.find(ESPI + "interval")
         following = self._seconds(interval, "start") if interval is not None else None
         for reading in block.iterchildren(ESPI + "IntervalReading"):
@@ -480,7 +801,7 @@ class _BlockReader:
             except InvalidValue as error:
                 self.result.errors.append(error)
                 if following is not None:
-                    yield self._day(following), Decimal(0), "", line, None
+                    yield self._day(following), ZERO, "", line, None, ZERO, ZERO
                 following = None  # the next reading cannot follow this one
                 continue
             following = start + duration
@@ -488,11 +809,11 @@ class _BlockReader:
                 value = self._value(reading)
             except InvalidValue as error:
                 self.result.errors.append(error)
-                yield self._day(start), Decimal(0), "", line, None
+                yield self._day(start), ZERO, "", line, None, ZERO, ZERO
                 continue
             first = self._day(start)
             last = self._day(start + duration - Decimal(1)) if duration else first
-            yield first, value, self._quality(reading), line, last
+            yield first, value, self._quality(reading), line, last, start, duration
 
     def _day(self, seconds: Decimal) -> datetime.date:
         return self.clock.day(int(seconds))

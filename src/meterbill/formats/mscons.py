@@ -13,7 +13,18 @@ substitute value (``S``), ``201`` proposed/estimated value (``E``). Units
 As NEM12 does, the quantities of one local day are summed into one consumption row
 per metering location and register. The day is the calendar day in German legal time
 (``Europe/Berlin``) unless another zone is given: the market days of the BDEW
-profiles. A quantity whose period spans more than one day is a row of its own.
+profiles. A quantity whose period spans more than one day is a row of its own. Each
+day carries the unit of its first quantity; a quantity in another energy unit (Wh,
+kWh, MWh) is converted exactly to it, in a unit of another kind it rejects the day.
+A quantity given again (a message re-sent) with the same period and value counts
+once; with another value, or a period overlapping another's, it rejects the day.
+``read_with_intervals`` also returns the day of intervals of each daily row whose
+quantities are of one length that divides an hour on the grid of the local day from
+midnight (92 or 100 quarter hours on the days the clocks change): whole, or partial
+(None where no quantity is given).
+
+The segments are read one at a time (pydifact's parser is a generator): a file of
+tens of megabytes keeps only its days' quantities, not its segments.
 
 A broken interchange (not EDIFACT, no ``UNZ``, a ``UNT`` segment count that does not
 match, a ``QTY`` outside a metering location) raises ``InvalidFormat``. A quantity
@@ -26,9 +37,11 @@ names the segment and data element, e.g. ``QTY C186.6060``.
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 import warnings
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,12 +51,17 @@ from pydifact.exceptions import EDISyntaxError, ValidationError
 from pydifact.parser import Parser
 
 from .errors import InvalidFormat, InvalidValue, ReadResult
+from .intervals import IntervalDayRow, on_grid
 from .readings import ReadingRow
 
 MARKET_TIME = ZoneInfo("Europe/Berlin")
+ONE_DAY = datetime.timedelta(days=1)
 
 QUALIFIERS = {"220": "A", "67": "S", "201": "E"}
 UNITS = {"KWH": "kWh", "MWH": "MWh", "WHR": "Wh", "K3": "kVArh", "MTQ": "m3"}
+# Energy units as powers of ten of a Wh: a day may mix them, in messages re-sent
+# in another unit; they are added in the unit of the day's first quantity.
+ENERGY_SCALE = {"Wh": 0, "kWh": 3, "MWh": 6}
 
 _NUMBER = re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,9})?|\.[0-9]{1,9})")
 _DTM = {
@@ -72,24 +90,63 @@ class _Segment:
 
 @dataclass
 class _Day:
+    """The quantities of one local day of a register, in the unit of its first
+    quantity, by start (UTC epoch seconds): (end, quantity, segment number)."""
+
     line: int
-    total: Decimal = Decimal(0)
+    unit: str
     flags: set[str] = field(default_factory=set)
+    slots: dict[int, tuple[int, Decimal, int]] = field(default_factory=dict)
 
+    def add(
+        self, start: int, end: int, value: Decimal, unit: str, segment: int
+    ) -> tuple[str, str] | None:
+        """Take a quantity; or the field and message that reject the day. The same
+        quantity given again (a message re-sent) counts once."""
+        if unit != self.unit:
+            if unit not in ENERGY_SCALE or self.unit not in ENERGY_SCALE:
+                return (
+                    "QTY C186.6411",
+                    f"unit {unit} in a day of quantities in {self.unit}",
+                )
+            value = value.scaleb(ENERGY_SCALE[unit] - ENERGY_SCALE[self.unit])
+        given = self.slots.get(start)
+        if given is None:
+            self.slots[start] = (end, value, segment)
+            return None
+        if given[0] == end and given[1] == value:
+            return None
+        when = datetime.datetime.fromtimestamp(start, datetime.UTC)
+        return (
+            "QTY C186.6060",
+            f"the quantity from {when:%Y-%m-%d %H:%M} UTC is given again as "
+            f"{value} {self.unit}; segment {given[2]} gave {given[1]}",
+        )
 
-@dataclass
-class _Channel:
-    meter_ref: str
-    register: str
+    def overlap(self) -> int | None:
+        """The segment of a quantity that starts before the one before it ends."""
+        ordered = sorted(self.slots.items())
+        for (_s, (end, _v, _n)), (start, (_e, _v2, number)) in itertools.pairwise(
+            ordered
+        ):
+            if start < end:
+                return number
+        return None
 
 
 def read(
     data: bytes | str, *, filename: str = "", local_time: datetime.tzinfo = MARKET_TIME
 ) -> ReadResult[ReadingRow]:
     """Read an MSCONS interchange into daily consumption rows."""
-    segments = _segments(data, filename)
-    _check_envelope(segments, filename)
-    return _Reader(filename, local_time).read(segments)
+    return read_with_intervals(data, filename=filename, local_time=local_time)[0]
+
+
+def read_with_intervals(
+    data: bytes | str, *, filename: str = "", local_time: datetime.tzinfo = MARKET_TIME
+) -> tuple[ReadResult[ReadingRow], list[IntervalDayRow]]:
+    """``read``, and the days of intervals of its daily rows (module docstring)."""
+    reader = _Reader(filename, local_time)
+    return reader.read(_segments(data, filename)), reader.intervals
 
 
 def channel_totals(
@@ -102,7 +159,9 @@ def channel_totals(
     return dict(totals)
 
 
-def _segments(data: bytes | str, filename: str) -> list[_Segment]:
+def _segments(data: bytes | str, filename: str) -> Iterator[_Segment]:
+    """The interchange's segments one at a time, as pydifact reads them: a file of
+    tens of megabytes is never held as a list of segment objects."""
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -118,65 +177,87 @@ def _segments(data: bytes | str, filename: str) -> list[_Segment]:
             line=1,
             field="UNB",
         )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pydifact warns about its directories
-            parsed = list(Parser().parse(text))
-    except (EDISyntaxError, ValidationError, ValueError, IndexError, KeyError) as e:
-        raise InvalidFormat(f"EDIFACT syntax error ({e})", file=filename) from e
-    return [
-        _Segment(number, str(s.tag), list(s.elements))
-        for number, s in enumerate(parsed, start=1)
-    ]
+    parsed = Parser().parse(text)
+    del text  # the parser keeps its own copy
+    for number in itertools.count(1):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pydifact warns about its directories
+                segment = next(parsed, None)
+        except (EDISyntaxError, ValidationError, ValueError, IndexError, KeyError) as e:
+            raise InvalidFormat(f"EDIFACT syntax error ({e})", file=filename) from e
+        if segment is None:
+            return
+        yield _Segment(number, str(segment.tag), list(segment.elements))
 
 
-def _check_envelope(segments: list[_Segment], filename: str) -> None:
-    """UNZ must close the interchange; each UNT must count its message's segments."""
-    if not segments or segments[-1].tag != "UNZ":
-        last = segments[-1].number if segments else 1
-        raise InvalidFormat(
-            "no UNZ segment at the end: the interchange is truncated",
-            file=filename,
-            line=last,
-            field="UNZ",
-        )
-    opened: _Segment | None = None
-    for segment in segments:
+class _Envelope:
+    """Checks the envelope while the segments pass: UNZ must close the interchange,
+    each UNT must count its message's segments, and some QTY must be there."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.opened: _Segment | None = None
+        self.last: _Segment | None = None
+        self.quantities = False
+
+    def see(self, segment: _Segment) -> None:
+        self.last = segment
         if segment.tag == "UNH":
-            opened = segment
+            self.opened = segment
         elif segment.tag == "UNT":
-            if opened is None:
-                raise InvalidFormat(
-                    "UNT without UNH", file=filename, line=segment.number, field="UNT"
-                )
-            counted = segment.number - opened.number + 1
-            if segment.element(0) != str(counted):
-                raise InvalidFormat(
-                    f"UNT says {segment.element(0)[:12]!r} segments, "
-                    f"the message has {counted}",
-                    file=filename,
-                    line=segment.number,
-                    field="UNT 0074",
-                )
-            opened = None
-    if opened is not None:
-        raise InvalidFormat(
-            "a message has no UNT segment",
-            file=filename,
-            line=opened.number,
-            field="UNT",
-        )
-    if not any(s.tag == "QTY" for s in segments):
-        raise InvalidFormat(
-            "the interchange holds no quantities (no QTY segment)",
-            file=filename,
-            line=segments[-1].number,
-            field="QTY",
-        )
+            self._close(segment)
+        elif segment.tag == "QTY":
+            self.quantities = True
+
+    def _close(self, segment: _Segment) -> None:
+        opened = self.opened
+        if opened is None:
+            raise InvalidFormat(
+                "UNT without UNH", file=self.filename, line=segment.number, field="UNT"
+            )
+        counted = segment.number - opened.number + 1
+        if segment.element(0) != str(counted):
+            raise InvalidFormat(
+                f"UNT says {segment.element(0)[:12]!r} segments, "
+                f"the message has {counted}",
+                file=self.filename,
+                line=segment.number,
+                field="UNT 0074",
+            )
+        self.opened = None
+
+    def end(self) -> None:
+        last = self.last
+        if last is None or last.tag != "UNZ":
+            raise InvalidFormat(
+                "no UNZ segment at the end: the interchange is truncated",
+                file=self.filename,
+                line=last.number if last is not None else 1,
+                field="UNZ",
+            )
+        if self.opened is not None:
+            raise InvalidFormat(
+                "a message has no UNT segment",
+                file=self.filename,
+                line=self.opened.number,
+                field="UNT",
+            )
+        if not self.quantities:
+            raise InvalidFormat(
+                "the interchange holds no quantities (no QTY segment)",
+                file=self.filename,
+                line=last.number,
+                field="QTY",
+            )
 
 
 class _Reader:
-    """Walks the segments, keeping the current metering location and register."""
+    """Walks the segments once, keeping the current metering location and register.
+
+    A quantity waits for the (at most three) segments after it, which hold its
+    period, then goes into its day: per day the quantities are kept by start
+    (epoch seconds), so a quarter hour given twice is seen."""
 
     def __init__(self, filename: str, local_time: datetime.tzinfo) -> None:
         self.filename = filename
@@ -186,10 +267,14 @@ class _Reader:
         self.register = ""
         self.days: dict[tuple[str, str, datetime.date], _Day] = {}
         self.rejected: set[tuple[str, str, datetime.date]] = set()
-        self.units: dict[tuple[str, str], str] = {}
+        self.intervals: list[IntervalDayRow] = []
+        self.pending: tuple[_Segment, str, str, list[_Segment]] | None = None
 
-    def read(self, segments: list[_Segment]) -> ReadResult[ReadingRow]:
-        for index, segment in enumerate(segments):
+    def read(self, segments: Iterable[_Segment]) -> ReadResult[ReadingRow]:
+        envelope = _Envelope(self.filename)
+        for segment in segments:
+            envelope.see(segment)
+            self._follow(segment)
             if segment.tag == "UNH":
                 self.location = self.register = ""
             elif segment.tag == "LOC" and segment.element(0) == "172":
@@ -198,11 +283,13 @@ class _Reader:
             elif segment.tag == "PIA" and segment.element(0) == "5":
                 self.register = segment.element(1)
             elif segment.tag == "QTY":
-                self._quantity(segment, segments[index + 1 : index + 4])
+                self._open(segment)
+        self._finish()
+        envelope.end()
         self._rows()
         return self.result
 
-    def _quantity(self, quantity: _Segment, following: list[_Segment]) -> None:
+    def _open(self, quantity: _Segment) -> None:
         if not self.location:
             raise InvalidFormat(
                 "a quantity before any metering location (LOC+172)",
@@ -210,6 +297,34 @@ class _Reader:
                 line=quantity.number,
                 field="LOC C517.3225",
             )
+        self.pending = (quantity, self.location, self.register, [])
+
+    def _follow(self, segment: _Segment) -> None:
+        """Give the waiting quantity the segment after it; a QTY, or a fourth
+        segment, closes its period."""
+        if self.pending is None:
+            return
+        following = self.pending[3]
+        if segment.tag == "QTY":
+            self._finish()
+            return
+        following.append(segment)
+        if len(following) == 3:
+            self._finish()
+
+    def _finish(self) -> None:
+        if self.pending is not None:
+            quantity, location, register, following = self.pending
+            self.pending = None
+            self._quantity(quantity, location, register, following)
+
+    def _quantity(
+        self,
+        quantity: _Segment,
+        location: str,
+        register: str,
+        following: list[_Segment],
+    ) -> None:
         try:
             start = self._moment(following, "163", quantity)
             end = self._moment(following, "164", quantity)
@@ -218,22 +333,33 @@ class _Reader:
             return
         first = start.astimezone(self.local_time).date()
         last = (end - datetime.timedelta(microseconds=1)).astimezone(self.local_time)
-        key = (self.location, self.register, first)
+        key = (location, register, first)
         try:
             value, flag, unit = self._value(quantity)
             if end <= start:
                 raise self._invalid(quantity, "DTM C507.2380", "the period ends first")
         except InvalidValue as error:
-            self.result.errors.append(error)
-            self.rejected.add(key)
+            self._reject(key, error)
             return
         if last.date() != first:
-            self._append(quantity.number, first, last.date(), value, flag, unit)
+            self._append(
+                quantity.number, first, last.date(), value, flag, unit, location,
+                register,
+            )  # fmt: skip
             return
-        day = self.days.setdefault(key, _Day(quantity.number))
-        day.total += value
+        day = self.days.get(key)
+        if day is None:
+            day = self.days[key] = _Day(quantity.number, unit)
+        start_s, end_s = int(start.timestamp()), int(end.timestamp())
+        problem = day.add(start_s, end_s, value, unit, quantity.number)
+        if problem is not None:
+            self._reject(key, self._invalid(quantity, *problem))
+            return
         day.flags.add(flag)
-        self.units[key[:2]] = unit
+
+    def _reject(self, key: tuple[str, str, datetime.date], error: InvalidValue) -> None:
+        self.result.errors.append(error)
+        self.rejected.add(key)
 
     def _value(self, quantity: _Segment) -> tuple[Decimal, str, str]:
         qualifier = quantity.element(0, 0)
@@ -258,8 +384,6 @@ class _Reader:
         self, following: list[_Segment], qualifier: str, quantity: _Segment
     ) -> datetime.datetime:
         for segment in following:
-            if segment.tag == "QTY":
-                break
             if segment.tag == "DTM" and segment.element(0, 0) == qualifier:
                 return self._timestamp(segment)
         raise self._invalid(
@@ -295,15 +419,78 @@ class _Reader:
         )
 
     def _rows(self) -> None:
-        for (location, register, day), bucket in self.days.items():
-            if (location, register, day) in self.rejected:
+        for key, bucket in self.days.items():
+            if key in self.rejected:
                 continue
+            overlap = bucket.overlap()
+            if overlap is not None:
+                self.result.errors.append(
+                    InvalidValue(
+                        "the period overlaps the quantity before it of the same day",
+                        file=self.filename,
+                        line=overlap,
+                        field="DTM C507.2380",
+                    )
+                )
+                continue
+            location, register, day = key
+            slots = sorted((s, e, v) for s, (e, v, _n) in bucket.slots.items())
             flag = bucket.flags.pop() if len(bucket.flags) == 1 else "V"
-            unit = self.units[(location, register)]
+            total = sum((v for _s, _e, v in slots), Decimal(0))
             self._append(
-                bucket.line, day, day, bucket.total, flag, unit, location, register
+                bucket.line, day, day, total, flag, bucket.unit, location, register
             )
+            whole = self._interval_day(self.result.rows[-1], slots)
+            if whole is not None:
+                self.intervals.append(whole)
         self.result.rows.sort(key=lambda r: r.line)
+
+    def _interval_day(
+        self, row: ReadingRow, slots: list[tuple[int, int, Decimal]]
+    ) -> IntervalDayRow | None:
+        """The day of intervals of a daily row, when its quantities are of one
+        length in whole minutes on the grid of the local day from midnight: whole,
+        or partial (None where no quantity is given); None when they are not."""
+        length = slots[0][1] - slots[0][0]
+        if any(end - start != length for start, end, _v in slots):
+            return None
+        midnight = datetime.datetime.combine(row.read_on, datetime.time())
+        day = (self._midnight(row.read_on), self._midnight(row.read_on + ONE_DAY))
+        minute = datetime.timedelta(minutes=1)
+        placed = on_grid(
+            [start for start, _end, _v in slots],
+            length,
+            day,
+            lambda s: (self._clock(s) - midnight) // minute,
+        )
+        if placed is None:
+            return None
+        minutes, count, positions, shift = placed
+        values: list[Decimal | None] = [None] * count
+        for position, (_start, _end, value) in zip(positions, slots, strict=True):
+            values[position] = value
+        return IntervalDayRow(
+            row.line,
+            row.meter_ref,
+            row.register,
+            row.read_on,
+            minutes,
+            tuple(values),
+            row.unit,
+            row.quality,
+            shift,
+            len(slots) == count,
+        )
+
+    def _midnight(self, day: datetime.date) -> int:
+        """The instant (UTC epoch seconds) the local day ``day`` begins."""
+        midnight = datetime.datetime.combine(day, datetime.time(), self.local_time)
+        return int(midnight.timestamp())
+
+    def _clock(self, epoch_s: int) -> datetime.datetime:
+        """The local clock time (naive) of an instant in UTC epoch seconds."""
+        moment = datetime.datetime.fromtimestamp(epoch_s, self.local_time)
+        return moment.replace(tzinfo=None)
 
     def _append(
         self,
@@ -313,14 +500,14 @@ class _Reader:
         value: Decimal,
         flag: str,
         unit: str,
-        location: str | None = None,
-        register: str | None = None,
+        location: str,
+        register: str,
     ) -> None:
         self.result.rows.append(
             ReadingRow(
                 line=line,
-                meter_ref=self.location if location is None else location,
-                register=self.register if register is None else register,
+                meter_ref=location,
+                register=register,
                 read_on=last,
                 value=value,
                 kind="consumption",

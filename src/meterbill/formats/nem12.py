@@ -9,7 +9,11 @@ a 100 header, the data blocks, and a 900 end-of-data record:
 - NEM13: each 250 record holds one accumulation read (previous and current register
   reads and the quantity between them); 550 records (B2B details) are ignored.
 
-A NEM12 day becomes one consumption row (the sum of its intervals). A NEM13 250
+A NEM12 day becomes one consumption row (the sum of its intervals) and, from
+``read_with_intervals``, one day of intervals (NEM time has no daylight saving: a
+day always has ``1440 / IntervalLength`` of them). A day given twice for an NMI and
+suffix with the same values is returned twice (the import counts a duplicate), its
+intervals once; with other values every copy is rejected. A NEM13 250
 record becomes one consumption row and, when the current register read is given, one
 index row. The consumption of a 250 record covers the days *after* the previous read
 date up to and including the current read date: a read closes the day it is taken
@@ -39,6 +43,7 @@ from nemreader.nem_objects import EventRecord, NmiDetails
 from nemreader.nem_reader import parse_200_row, parse_400_row, parse_datetime
 
 from .errors import FormatError, InvalidFormat, InvalidValue, ReadResult
+from .intervals import IntervalDayRow
 from .readings import ReadingRow
 
 MINUTES_PER_DAY = 24 * 60
@@ -88,17 +93,86 @@ class _Day:
 
     line: int
     date: datetime.date | None  # None: the record was rejected, skip its 400s
-    total: Decimal
+    values: list[Decimal]
     quality: str
     events: list[tuple[int, int, int, str]] = field(default_factory=list)
 
 
 def read(data: bytes | str, *, filename: str = "") -> ReadResult[ReadingRow]:
     """Read a NEM12 or NEM13 file, plain or zipped (every member is a file)."""
+    return read_with_intervals(data, filename=filename)[0]
+
+
+def read_with_intervals(
+    data: bytes | str, *, filename: str = ""
+) -> tuple[ReadResult[ReadingRow], list[IntervalDayRow]]:
+    """``read``, and the intervals of every NEM12 day it returns a row for."""
     result: ReadResult[ReadingRow] = ReadResult()
+    intervals: list[IntervalDayRow] = []
+    days = _DaysGiven()
     for member, text in _members(data, filename):
-        _read_text(text, member, result)
-    return result
+        _read_text(text, member, result, intervals, days)
+    days.drop_conflicting(result, intervals)
+    return result, intervals
+
+
+class _DaysGiven:
+    """The NEM12 days read so far, across the members of a zip: a day given again
+    with the same values and quality is a duplicate (its row is returned again, for
+    the import to count, its intervals are not); given again with others, every
+    copy of it is rejected, naming the other lines (which one is right is for a
+    person to say)."""
+
+    def __init__(self) -> None:
+        # (NMI, suffix, day) → (file, line, values, quality) of its first copy
+        self.first: dict[
+            tuple[str, str, datetime.date],
+            tuple[str, int, tuple[Decimal | None, ...], str],
+        ] = {}
+        # (NMI, suffix, day) → the (file, line) of every copy, when they differ
+        self.conflicts: dict[tuple[str, str, datetime.date], list[tuple[str, int]]]
+        self.conflicts = {}
+
+    def again(self, day: IntervalDayRow, file: str) -> bool:
+        """Whether the day was given before (the caller keeps its row only)."""
+        key = (day.meter_ref, day.register, day.day)
+        given = self.first.get(key)
+        if given is None:
+            self.first[key] = (file, day.line, day.values, day.quality)
+            return False
+        if key in self.conflicts or given[2:] != (day.values, day.quality):
+            self.conflicts.setdefault(key, [given[:2]]).append((file, day.line))
+        return True
+
+    def drop_conflicting(
+        self, result: ReadResult[ReadingRow], intervals: list[IntervalDayRow]
+    ) -> None:
+        if not self.conflicts:
+            return
+        result.rows[:] = [
+            r
+            for r in result.rows
+            if r.kind != "consumption"
+            or (r.meter_ref, r.register, r.read_on) not in self.conflicts
+        ]
+        intervals[:] = [
+            d
+            for d in intervals
+            if (d.meter_ref, d.register, d.day) not in self.conflicts
+        ]
+        for (nmi, suffix, day), places in self.conflicts.items():
+            for file, line in places:
+                others = ", ".join(str(n) for f, n in places if (f, n) != (file, line))
+                result.errors.append(
+                    InvalidValue(
+                        f"{day.isoformat()} of NMI {nmi} suffix {suffix} is given "
+                        f"again with other values (line {others}): the day is "
+                        "rejected",
+                        file=file,
+                        line=line,
+                        field="IntervalDate",
+                    )
+                )
 
 
 def channel_totals(
@@ -218,7 +292,13 @@ def _records(text: str, file: str) -> list[_Record]:
     return records
 
 
-def _read_text(text: str, file: str, result: ReadResult[ReadingRow]) -> None:
+def _read_text(
+    text: str,
+    file: str,
+    result: ReadResult[ReadingRow],
+    intervals: list[IntervalDayRow],
+    days: _DaysGiven,
+) -> None:
     records = _records(text, file)
     if not records:
         raise InvalidFormat("the file is empty", file=file)
@@ -240,7 +320,7 @@ def _read_text(text: str, file: str, result: ReadResult[ReadingRow]) -> None:
         )
     body = _body(records, file)
     if version == "NEM12":
-        _Nem12Reader(file, result).read(body)
+        _Nem12Reader(file, result, intervals, days).read(body)
     else:
         _read_nem13(body, file, result)
 
@@ -292,9 +372,17 @@ def _decimal(text: str) -> Decimal | None:
 class _Nem12Reader:
     """Walks the 200/300/400 blocks of one NEM12 file."""
 
-    def __init__(self, file: str, result: ReadResult[ReadingRow]) -> None:
+    def __init__(
+        self,
+        file: str,
+        result: ReadResult[ReadingRow],
+        intervals: list[IntervalDayRow],
+        days: _DaysGiven,
+    ) -> None:
         self.file = file
         self.result = result
+        self.intervals = intervals
+        self.days = days
         self.details: NmiDetails | None = None
         self.day: _Day | None = None
 
@@ -351,10 +439,10 @@ class _Nem12Reader:
                 f"found {quality_at - 2}",
             )
         day = self._day_date(record)
-        total = self._day_total(record, expected) if day else None
-        if total is None:
+        values = self._day_values(record, expected) if day else None
+        if values is None:
             day = None  # rejected: its 400 records are still checked, then dropped
-        self.day = _Day(record.line, day, total or Decimal(0), f[quality_at])
+        self.day = _Day(record.line, day, values or [], f[quality_at])
 
     def _day_date(self, record: _Record) -> datetime.date | None:
         day = _date8(record.fields[1]) if len(record.fields[1]) == 8 else None
@@ -362,15 +450,15 @@ class _Nem12Reader:
             self._reject(record, "IntervalDate", "not a date (YYYYMMDD)")
         return day
 
-    def _day_total(self, record: _Record, expected: int) -> Decimal | None:
-        total = Decimal(0)
+    def _day_values(self, record: _Record, expected: int) -> list[Decimal] | None:
+        values = []
         for i, text in enumerate(record.fields[2 : 2 + expected], start=1):
             value = _decimal(text)
             if value is None:
                 self._reject(record, f"IntervalValue{i}", f"{text[:20]!r} is no number")
                 return None
-            total += value
-        return total
+            values.append(value)
+        return values
 
     def _reject(self, record: _Record, field_name: str, message: str) -> None:
         self.result.errors.append(
@@ -422,21 +510,34 @@ class _Nem12Reader:
             quality = flags.pop() if len(flags) == 1 else "V"
         if day.date is None:
             return
+        unit = normalise_unit(details.uom)
         self.result.rows.append(
             ReadingRow(
                 line=day.line,
                 meter_ref=details.nmi,
                 register=details.nmi_suffix,
                 read_on=day.date,
-                value=day.total,
+                value=sum(day.values, Decimal(0)),
                 kind="consumption",
-                unit=normalise_unit(details.uom),
+                unit=unit,
                 quality=quality,
                 period_start=day.date,
                 meter_serial=details.meter_serial_number,
                 source_ref=f"NEM12 300-record at line {day.line}",
             )
         )
+        given = IntervalDayRow(
+            day.line,
+            details.nmi,
+            details.nmi_suffix,
+            day.date,
+            details.interval_length,
+            tuple(day.values),
+            unit,
+            quality,
+        )
+        if not self.days.again(given, self.file):
+            self.intervals.append(given)
 
     def _check_events(self, day: _Day, minutes: int) -> set[str]:
         """The 400 records of a V day must cover its intervals once each."""

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import translation
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from meterbill.dbbulk import insert_objects, insert_rows
@@ -243,6 +244,10 @@ def standard_words() -> dict[str, str]:
         "fixed": _("fixed charge"),
         "block": _("block %(number)s"),
         "forecast": _("advance (forecast)"),
+        # a time-of-use or demand period of a tariff, counted from 1
+        "period": _("period %(number)s"),
+        # time-of-use lines' months, in Django's own catalogue
+        **{f"month_{m}": str(name) for m, name in MONTHS.items()},
     }
 
 

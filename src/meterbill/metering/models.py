@@ -275,3 +275,40 @@ class EstimationSetting(models.Model):
                 fields=["branch", "utility"], name="estimation_setting"
             )
         ]
+
+
+class IntervalDay(models.Model):
+    """One local day of interval quantities of a register (NEM12 300 records, Green
+    Button IntervalReadings, MSCONS quarter hours): the hourly load that time-of-use
+    and demand charges are rated from. The same import stores the day's sum as a
+    consumption ``Reading``, which the bill run's quantities come from.
+
+    ``values`` are the quantities in the register's unit, comma-separated decimal
+    text, in time order from local midnight: ``24 * 60 / minutes`` of them, one
+    hour's worth fewer on the day the clocks go forward and more on the day they
+    go back. Text keeps every digit the file gave and costs one column per day."""
+
+    register = models.ForeignKey(
+        Register, on_delete=models.CASCADE, related_name="interval_days", db_index=False
+    )
+    day = models.DateField()
+    # Interval length in minutes; it divides an hour.
+    minutes = models.PositiveSmallIntegerField()
+    values = models.TextField()
+    # On a day of 23 or 25 hours: the position (0-based) of the first interval
+    # after the clock change; from it on, an interval's clock time is its elapsed
+    # time plus the hour the day lacks (or minus the hour it has in excess).
+    shift_at = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The day's quality flag, as on Reading.quality (V: its intervals differ).
+    quality = models.CharField(max_length=2, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        constraints = [
+            # Also the index of the bill run's lookup by register and day range.
+            models.UniqueConstraint(
+                fields=["register", "day"], name="interval_day_once"
+            )
+        ]

@@ -19,13 +19,14 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Context, Decimal, Inexact, InvalidOperation
 from typing import Any, NoReturn
 
 from meterbill.engine import components as engine
 from meterbill.engine.formula import FormulaError, Tables, compile_formula
+from meterbill.engine.money import precision
 from meterbill.engine.numbers import NotANumber, plain_decimal
 from meterbill.engine.pricing import SIMPLE_FIXED, SIMPLE_UNIT
 from meterbill.engine.tariff import TariffError
@@ -489,6 +490,12 @@ def compile_version(
                 tables=lookup,
             )
             for c in sorted(rows, key=lambda c: c.position)
+        )
+        # time-of-use months are rounded once, to the currency's smallest amount
+        step = precision(version.currency)
+        built = tuple(
+            replace(c, money_step=step) if isinstance(c, NEEDS_INTERVALS) else c
+            for c in built
         )
         descriptions = {
             c.code: dict((c.params or {}).get("descriptions") or {}) for c in rows
