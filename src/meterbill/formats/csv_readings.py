@@ -259,6 +259,7 @@ def read_columns(
     date_format: str | None = None,
     today: datetime.date | None = None,
     digits: tuple[int, int] = (14, 6),
+    significant: int | None = None,
 ) -> Columns | None:
     """``read_fields`` as columns, for a file whose header names only the meter,
     date and value columns of our layout; None for any other file, which
@@ -266,28 +267,52 @@ def read_columns(
 
     The file is split into cells by pyarrow (C++, on all cores), and the cells are
     checked a column at a time: the short path's rows whose value has at most
-    ``digits`` (integer digits, decimals) are the columns; every other row goes
-    through ``_fields``. Only a file that pyarrow splits exactly as the ``csv``
-    module does is read here, so the line of each row is known: no quote
-    character, no line end but LF or CR LF, the header on the first line, the same
-    number of cells on every line and no cell beyond the ``csv`` module's limit.
+    ``digits`` (integer digits, decimals) and, when given, at most ``significant``
+    significant digits are the columns; every other row goes through ``_fields``.
+    Only a file that pyarrow splits exactly as the ``csv`` module does is read
+    here, so the line of each row is known: no quote character, no line end but
+    LF or CR LF, the same number of cells on every line after the header, no cell
+    beyond the ``csv`` module's limit, and no byte order mark opening the line
+    after the header (pyarrow drops it, the ``csv`` module keeps it in the cell).
+    Lines of empty cells before the header are skipped, as ``read_fields`` does.
     """
     text = data if isinstance(data, str) else decode(data, filename)
     if '"' in text or text.count("\r") != text.count("\r\n"):
         return None
-    head, _newline, body = text.partition("\n")
-    if not head.strip() or not body.strip():
+    head = _head(text)
+    if head is None:
         return None
-    delimiter = _sniff(head)  # the first line is not blank: as of the whole text
-    headers = next(csv.reader([head.removesuffix("\r")], delimiter=delimiter), [])
-    layout = header_layout(headers, 1, filename, column_map, date_format, today)
+    header_line, headers, delimiter, body = head
+    if not body.strip() or body.startswith("\ufeff"):
+        return None
+    layout = header_layout(
+        headers, header_line, filename, column_map, date_format, today
+    )
     layout = replace(layout, decimal_comma=delimiter == ";")
     if _EXTRA_COLUMNS & layout.positions.keys():
         return None
     table = _table(body, delimiter, len(headers))
     if table is None:
         return None
-    return _columns(table, layout, digits)
+    return _columns(table, layout, digits, significant, header_line + 1)
+
+
+def _head(text: str) -> tuple[int, list[str], str, str] | None:
+    """The header of a text without quotes or lone CRs: its line, its cells, the
+    delimiter and the text after it; None when no line follows it.
+
+    As in ``read_fields``: the delimiter is sniffed on the first line that is not
+    blank, and the header is the first line with a cell that is not blank."""
+    start, line, delimiter = 0, 1, None
+    while (end := text.find("\n", start)) >= 0:
+        head = text[start:end].removesuffix("\r")
+        if head.strip():
+            delimiter = delimiter or _sniff(head)  # as _sniff of the whole text
+            cells = next(csv.reader([head], delimiter=delimiter), [])
+            if any(c.strip() for c in cells):
+                return line, cells, delimiter, text[end + 1 :]
+        start, line = end + 1, line + 1
+    return None
 
 
 def _table(body: str, delimiter: str, width: int) -> Any:
@@ -325,7 +350,14 @@ def _table(body: str, delimiter: str, width: int) -> Any:
     return table
 
 
-def _columns(table: Any, layout: Layout, digits: tuple[int, int]) -> Columns:
+def _columns(
+    table: Any,
+    layout: Layout,
+    digits: tuple[int, int],
+    significant: int | None,
+    first_line: int,
+) -> Columns:
+    """The rows of ``table``, whose first row is the file's line ``first_line``."""
     import pyarrow.compute as pc
 
     def column(name: str) -> Any:
@@ -339,6 +371,8 @@ def _columns(table: Any, layout: Layout, digits: tuple[int, int]) -> Columns:
     plain_value = pc.match_substring_regex(
         values, rf"^(0|[1-9][0-9]{{0,{integer_digits - 1}}})(\.[0-9]{{1,{places}}})?$"
     )
+    if significant is not None:
+        plain_value = pc.and_(plain_value, _few_digits(values, significant))
     encoded = pc.dictionary_encode(days)
     day_of = [_iso_day(text, layout) for text in encoded.dictionary.to_pylist()]
     known_day = pc.take(_flags([d is not None for d in day_of]), encoded.indices)
@@ -347,7 +381,7 @@ def _columns(table: Any, layout: Layout, digits: tuple[int, int]) -> Columns:
     at = pc.indices_nonzero(common)
     day_index = pc.take(encoded.indices, at).to_pylist()
     result = Columns(
-        lines=list(map((2).__add__, at.to_pylist())),
+        lines=list(map(first_line.__add__, at.to_pylist())),
         meters=pc.take(meters, at).to_pylist(),
         # a common row's day is known
         days=cast(
@@ -363,10 +397,22 @@ def _columns(table: Any, layout: Layout, digits: tuple[int, int]) -> Columns:
         if not any(c.strip() for c in row):
             continue  # a blank line
         try:
-            result.rest.append(_fields(row, index + 2, layout))
+            result.rest.append(_fields(row, index + first_line, layout))
         except FormatError as error:
             result.errors.append(error)
     return result
+
+
+def _few_digits(values: Any, significant: int) -> Any:
+    """Which plain value texts have at most ``significant`` digits from their
+    first to their last non-zero one; only texts longer than that are counted."""
+    import pyarrow.compute as pc
+
+    long = pc.greater(pc.utf8_length(values), significant)
+    if not pc.any(long).as_py():
+        return pc.invert(long)
+    digits = pc.utf8_trim(pc.replace_substring(values, ".", ""), "0")
+    return pc.less_equal(pc.utf8_length(digits), significant)
 
 
 def _flags(values: list[bool]) -> Any:

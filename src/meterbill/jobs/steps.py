@@ -227,6 +227,7 @@ def _import_readings(job: Job, path: Path, filename: str) -> dict:
         **_counts(report),
         "values_ignored": report.values_ignored,
         "estimates_replaced": report.estimates_replaced,
+        "late_actuals": report.late_actuals,
     }
 
 

@@ -7,14 +7,17 @@ One call imports one file, in one transaction:
    row errors; a file-level ``InvalidFormat`` refuses the file and stores nothing;
 2. the rows are matched to registers with a handful of queries: by meter serial
    (CSV, XLSX), by service point identifier and register code (NEM12/NEM13: NMI and
-   NMI suffix), by radio id (wireless M-Bus);
+   NMI suffix; Green Button: usage point and meter reading; MSCONS: metering
+   location and register), by radio id (wireless M-Bus);
 3. each row is checked (known register, date not in the future, unit convertible to
    the register's unit, value within the stored precision) and compared with the
    readings already stored: same register, day and kind is a duplicate, not an error;
 4. the accepted rows are bulk-inserted as readings of one ``ImportBatch`` (keyed by
    the sha256 of the bytes) by ``bulk.insert_readings``, which leaves the stored
    duplicates out in the database; every rejected row is kept as a ``RejectedRow``,
-   and the counts go into the audit trail.
+   and the counts go into the audit trail; the days of intervals of an interval
+   file (NEM12, Green Button, MSCONS) whose daily reading is stored are kept as
+   ``IntervalDay`` rows (``metering.intervals``).
 
 With ``register_new`` (NEM12/NEM13 onboarding), every unknown NMI gets a service
 point, a meter, its registers, a customer and a contract on the given tariff, so
@@ -26,22 +29,32 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import compress, repeat
+from operator import itemgetter, not_
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from meterbill.audit import trail
 from meterbill.dbbulk import insert_rows
 from meterbill.engine import collector
-from meterbill.formats import csv_readings, nem12, wmbus, xlsx_readings
+from meterbill.formats import (
+    csv_readings,
+    greenbutton,
+    mscons,
+    nem12,
+    wmbus,
+    xlsx_readings,
+)
 from meterbill.formats.errors import FormatError, InvalidFormat, InvalidValue
+from meterbill.formats.intervals import IntervalDayRow
 from meterbill.formats.readings import ReadingRow
 from meterbill.formats.wmbus.ids import aes_key_problem, radio_id_problem, radio_ref
 from meterbill.orgs.models import Branch
@@ -54,6 +67,13 @@ from meterbill.premises.models import (
 from meterbill.tariffs.models import Tariff
 
 from .bulk import ReadingTuple, entered_at, insert_readings
+from .intervals import (
+    FileDay,
+    IntervalTuple,
+    complete_days,
+    insert_interval_days,
+    values_text,
+)
 from .models import (
     ColumnMap,
     ImportBatch,
@@ -66,12 +86,21 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("nem12", "csv", "xlsx", "wmbus")
+FORMATS = ("nem12", "csv", "xlsx", "wmbus", "greenbutton", "mscons")
+# Formats whose meters are named by their service point's identifier (NEM12: the
+# NMI; Green Button: the usage point; MSCONS: the metering location), their
+# registers by code (NMI suffix; meter reading id; PIA register, e.g. an OBIS code).
+BY_SERVICE_POINT = frozenset({"nem12", "greenbutton", "mscons"})
 
 # Reading.value is DecimalField(max_digits=20, decimal_places=6).
 VALUE_PLACES = 6
 LIMIT_DIGITS = 20 - VALUE_PLACES
 VALUE_LIMIT = Decimal(10) ** LIMIT_DIGITS
+# SQLite keeps a decimal column as a REAL (a double): values of up to 15
+# significant digits come back exactly, longer ones rounded or unreadable.
+SQLITE_DIGITS = 15
+# ImportBatch.filename and RejectedRow.file keep this many characters.
+NAME_LENGTH = 255
 
 # Ids per IN (...) list: below every backend's limit on bound parameters.
 IN_CHUNK = 2000
@@ -138,6 +167,10 @@ class ImportReport:
     # Values a telegram carries besides the register's (flow, other units): not rows.
     values_ignored: int = 0
     service_points_created: int = 0
+    # Days of intervals stored (NEM12, Green Button, MSCONS) beside their readings.
+    interval_days: int = 0
+    # Stored partial days that the file completed (counted as imported rows too).
+    days_completed: int = 0
 
     @property
     def rows_rejected(self) -> int:
@@ -173,6 +206,15 @@ class _Row(NamedTuple):
 class _Target:
     register_id: int
     unit: str
+    # Service point formats, after a meter exchange: (installed on, removed on,
+    # register) of each meter of the service point with this register code.
+    by_day: tuple[tuple[date | None, date | None, _Target], ...] = ()
+
+    def on(self, day: date) -> _Target | None:
+        """The register of the meter installed on ``day`` (see ``_installed_on``)."""
+        if not self.by_day:
+            return self
+        return _installed_on(day, self.by_day)
 
 
 @dataclass
@@ -182,6 +224,8 @@ class _Parsed:
     ignored: int = 0
     # Radio files: telegram line → its reading flags ("alarm,fault"), when any.
     flags: dict[int, str] = field(default_factory=dict)
+    # Interval files: the days of intervals behind their daily rows.
+    intervals: list[IntervalDayRow] = field(default_factory=list)
 
 
 # Millions of row tuples live until the insert: see engine.collector.
@@ -204,6 +248,8 @@ def import_readings(
     if fmt not in FORMATS:
         raise ImportRefused(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     data, filename = _load(path_or_bytes, filename)
+    # The batch keeps the cut name: every rejection names it, as the report does.
+    filename = filename[:NAME_LENGTH]
     today = options.today or timezone.localdate()
     tariff = _tariff(branch, options, filename) if options.register_new else None
     if options.register_new and fmt != "nem12":
@@ -236,6 +282,8 @@ def import_readings(
         report.rejected += readings.rejected
         report.rejected.sort(key=lambda e: (e.file, e.line or 0))
         report.values_ignored += readings.ignored
+        days = _file_days(parsed, readings.rows, fmt, branch)
+        completed = _complete_days(days, readings, report, batch, user)
         kept, conflicts, replaced, late, late_again = _against_stored(
             readings.rows, readings.lines, filename, parsed.flags
         )
@@ -245,9 +293,14 @@ def import_readings(
         report.rejected.sort(key=lambda e: (e.file, e.line or 0))
         report.estimates_replaced = replaced
         report.rows_imported = insert_readings(readings.rows)
+        if days:
+            report.interval_days = insert_interval_days(
+                _interval_rows(days, readings.rows, batch.pk)
+            )
         _store_flags(batch, parsed.flags, readings.lines)
         stored_before = len(readings.rows) - report.rows_imported
         report.rows_duplicate = readings.duplicates + stored_before + late_again
+        report.rows_imported += completed  # a stored partial day's reading, updated
         quarantine(batch, report.rejected, filename, options.batch_size)
         _close_batch(batch, report, branch, user)
     log.info(
@@ -357,12 +410,29 @@ def _parse(
 ) -> _Parsed:
     if fmt == "nem12":
         return _parse_nem12(data, filename)
+    if fmt == "greenbutton":
+        return _parse_greenbutton(data, filename)
+    if fmt == "mscons":
+        return _parse_mscons(data, filename)
     if fmt == "wmbus":
         return _parse_wmbus(data, filename, branch)
     column_map, date_format = _column_map(branch, fmt, options.column_map, filename)
     if fmt == "csv":
+        text = csv_readings.decode(data, filename)
+        columns = csv_readings.read_columns(
+            text,
+            filename=filename,
+            column_map=column_map,
+            date_format=date_format,
+            today=today,
+            digits=(LIMIT_DIGITS, VALUE_PLACES),
+            significant=_significant_digits(),
+        )
+        if columns is not None:
+            # A sequence of rows that _accepted takes as columns.
+            return _Parsed(cast("list[_Row]", _CsvRows(columns)), columns.errors)
         fields = csv_readings.read_fields(
-            data,
+            text,
             filename=filename,
             column_map=column_map,
             date_format=date_format,
@@ -399,7 +469,7 @@ def _parse_nem12(data: bytes, filename: str) -> _Parsed:
     when present, the current register read: that index is kept in the consumption
     reading's note, so the register is billed from the quantities the meter data
     provider states (mixing indexes in would make the bill run difference them)."""
-    result = nem12.read(data, filename=filename)
+    result, intervals = nem12.read_with_intervals(data, filename=filename)
     rows: list[_Row] = []
     for r in result.rows:
         last = rows[-1] if rows else None
@@ -413,7 +483,145 @@ def _parse_nem12(data: bytes, filename: str) -> _Parsed:
             rows[-1] = last._replace(note=note[:200])
             continue
         rows.append(_from_reading_row(r))
-    return _Parsed(rows, list(result.errors))
+    return _Parsed(rows, list(result.errors), intervals=intervals)
+
+
+def _parse_greenbutton(data: bytes, filename: str) -> _Parsed:
+    """Green Button daily rows (and longer periods, such as gas billing periods)
+    named by usage point and meter reading, with their days of intervals."""
+    result, intervals = greenbutton.read_with_intervals(data, filename=filename)
+    rows = [_from_reading_row(r) for r in result.rows]
+    return _Parsed(rows, list(result.errors), intervals=intervals)
+
+
+def _parse_mscons(data: bytes, filename: str) -> _Parsed:
+    """MSCONS daily rows named by metering location and register, with their days
+    of quarter hours."""
+    result, intervals = mscons.read_with_intervals(data, filename=filename)
+    rows = [_from_reading_row(r) for r in result.rows]
+    return _Parsed(rows, list(result.errors), intervals=intervals)
+
+
+def _file_days(
+    parsed: _Parsed, kept: Sequence[ReadingTuple], fmt: str, branch: Branch
+) -> list[FileDay]:
+    """The file's days of intervals whose daily reading was accepted, on the
+    register of the meter installed that day, in the register's unit; a day given
+    twice keeps its first copy (whose row is the reading)."""
+    # register, day, period start, kind: a daily consumption reading
+    accepted = {(r[0], r[1]) for r in kept if r[3] == "consumption" and r[2] == r[1]}
+    if not parsed.intervals or not accepted:
+        return []
+    targets = _targets(parsed.rows, fmt, branch)  # the intervals' meters too
+    out: list[FileDay] = []
+    taken: set[tuple[int, date]] = set()
+    for day in parsed.intervals:
+        target = targets.get((day.meter_ref, day.register))
+        target = target.on(day.day) if target is not None else None
+        key = (target.register_id, day.day) if target is not None else None
+        if target is None or key not in accepted or key in taken:
+            continue
+        taken.add(key)
+        values = day.values
+        if day.unit != target.unit:
+            values = tuple(
+                None if v is None else _in_unit(v, day.unit, target.unit)
+                for v in values
+            )
+            if sum(v is None for v in values) > sum(v is None for v in day.values):
+                continue  # its reading was rejected for the unit already
+        out.append(
+            FileDay(
+                target.register_id,
+                day.day,
+                day.minutes,
+                values,
+                day.shift_at,
+                day.quality[:2],
+                day.line,
+                day.whole,
+            )
+        )
+    return out
+
+
+def _complete_days(
+    days: Sequence[FileDay],
+    readings: _Accepted,
+    report: ImportReport,
+    batch: ImportBatch,
+    user: Any,
+) -> int:
+    """Complete the stored partial days the file's days add to
+    (``metering.intervals.complete_days``): their rows leave the insert, counted as
+    imported; a day all stored already is a duplicate; a conflict rejects the row.
+    The completed readings, before and after, go into the audit trail. Returns
+    the number of days completed."""
+    if not days:
+        return 0
+    outcome = complete_days(days)
+    done = outcome.completed.keys() | outcome.duplicates | outcome.conflicts.keys()
+    if not done:
+        return 0
+    readings.rows = [
+        r
+        for r in readings.rows
+        if not (r[3] == "consumption" and r[2] == r[1] and (r[0], r[1]) in done)
+    ]
+    readings.duplicates += len(outcome.duplicates)
+    for (register_id, day), (name, message) in outcome.conflicts.items():
+        report.rejected.append(
+            InvalidValue(
+                message,
+                file=batch.filename,
+                line=readings.lines.get((register_id, day, "consumption")),
+                field=name,
+            )
+        )
+    report.days_completed = len(outcome.completed)
+    if outcome.completed:
+        trail.record(
+            "readings.complete_days",
+            user=user if getattr(user, "pk", None) else None,
+            branch=batch.branch,
+            obj=batch,
+            after={
+                "days": [
+                    {
+                        "register": register_id,
+                        "day": day.isoformat(),
+                        "before": str(before),
+                        "after": str(after),
+                    }
+                    for (register_id, day), (before, after) in sorted(
+                        outcome.completed.items()
+                    )
+                ]
+            },
+        )
+    return len(outcome.completed)
+
+
+def _interval_rows(
+    days: Sequence[FileDay], kept: Sequence[ReadingTuple], batch_id: int
+) -> list[IntervalTuple]:
+    """The file's days of intervals whose daily reading is stored (now or before,
+    with the same value), as ``metering.intervals`` stores them. A day whose
+    reading was rejected leaves its intervals out too."""
+    accepted = {(r[0], r[1]) for r in kept if r[3] == "consumption" and r[2] == r[1]}
+    return [
+        (
+            d.register_id,
+            d.day,
+            d.minutes,
+            values_text(d.values, d.whole),
+            d.shift_at,
+            d.quality,
+            batch_id,
+        )
+        for d in days
+        if (d.register_id, d.day) in accepted
+    ]
 
 
 def _parse_wmbus(data: bytes, filename: str, branch: Branch) -> _Parsed:
@@ -607,9 +815,12 @@ def _targets(
     rows: Sequence[_Row], fmt: str, branch: Branch
 ) -> dict[tuple[str, str], _Target]:
     """(meter_ref, register code) → register, for every pair the branch knows."""
-    refs = {r.meter_ref for r in rows}
+    if isinstance(rows, _CsvRows):
+        refs = rows.meter_refs()
+    else:
+        refs = {r.meter_ref for r in rows}
     meter_of: dict[str, list[int]] = defaultdict(list)
-    if fmt == "nem12":
+    if fmt in BY_SERVICE_POINT:
         for ids in _chunks(refs):
             for meter_id, nmi in Meter.objects.filter(
                 branch=branch, service_point__identifier__in=ids
@@ -634,7 +845,56 @@ def _targets(
             if len(codes[meter_id]) == 1 and fmt in ("csv", "xlsx"):
                 # A file without a register column names single-register meters.
                 targets.setdefault((ref, ""), registers[(meter_id, codes[meter_id][0])])
+    if fmt in BY_SERVICE_POINT:
+        return _exchanged(targets, meter_of, registers)
     return targets
+
+
+def _exchanged(
+    targets: dict[tuple[str, str], _Target],
+    meter_of: dict[str, list[int]],
+    registers: dict[tuple[int, str], _Target],
+) -> dict[tuple[str, str], _Target]:
+    """Service point formats: a register code that several meters of the service
+    point carry (a meter exchange gives the new meter the old one's codes) takes,
+    row by row, the meter installed on the row's day, as radio telegrams do; one
+    query for the installation dates of those meters."""
+    shared = {
+        (ref, code): [m for m in meter_ids if (m, code) in registers]
+        for ref, meter_ids in meter_of.items()
+        if len(meter_ids) > 1
+        for code in {c for m, c in registers if m in meter_ids}
+    }
+    shared = {key: meters for key, meters in shared.items() if len(meters) > 1}
+    if not shared:
+        return targets
+    dates: dict[int, tuple[date | None, date | None]] = {}
+    for ids in _chunks({m for meters in shared.values() for m in meters}):
+        for pk, installed_on, removed_on in Meter.objects.filter(
+            pk__in=ids
+        ).values_list("pk", "installed_on", "removed_on"):
+            dates[pk] = (installed_on, removed_on)
+    for (ref, code), meters in shared.items():
+        by_day = tuple((*dates[m], registers[(m, code)]) for m in sorted(meters))
+        first = targets[(ref, code)]
+        targets[(ref, code)] = _Target(first.register_id, first.unit, by_day)
+    return targets
+
+
+def _installed_on(
+    day: date, meters: tuple[tuple[date | None, date | None, _Target], ...]
+) -> _Target | None:
+    """The register of the meter installed on ``day``: installed on or before it,
+    not removed before it; on an exchange day, the meter installed that day. None
+    when no meter, or more than one, is installed that day."""
+    on_day = [
+        m
+        for m in meters
+        if (m[0] is None or m[0] <= day) and (m[1] is None or day <= m[1])
+    ]
+    if len(on_day) > 1:
+        on_day = [m for m in on_day if m[1] is None or day < m[1]]
+    return on_day[0][2] if len(on_day) == 1 else None
 
 
 @dataclass
@@ -675,21 +935,25 @@ def _against_stored(
         return rows, [], 0, 0, 0
     from meterbill.invoicing.queries import invoice_using
 
-    registers = {r[0] for r in rows}
-    days = [r[1] for r in rows]
+    registers = set(map(itemgetter(0), rows))
+    days = list(map(itemgetter(1), rows))
     stored = {
         (reg, day, kind): (pk, value, status)
         for pk, reg, day, kind, value, status in Reading.objects.filter(
             register_id__in=registers, read_on__gte=min(days), read_on__lte=max(days)
         ).values_list("pk", "register_id", "read_on", "kind", "value", "status")
     }
+    meets = [] if not stored else list(map(stored.__contains__, map(_KEY, rows)))
+    if not any(meets):
+        return rows, [], 0, 0, 0  # no row meets a stored reading
     late_before = _late_stored(registers, min(days), max(days))
-    kept: list[ReadingTuple] = []
+    # The rows that meet none pass as they are; the others are looked at one by one.
+    kept: list[ReadingTuple] = list(compress(rows, map(not_, meets)))
     conflicts: list[FormatError] = []
     replace: list[int] = []
     late: list[LateReading] = []
     late_again = 0
-    for row in rows:
+    for row in compress(rows, meets):
         found = stored.get((row[0], row[1], row[3]))
         if found is None or found[1] == row[4]:
             kept.append(row)
@@ -773,6 +1037,10 @@ def _accepted(
 
     A row that repeats the (register, day, kind) of an earlier row of the file is a
     duplicate; one that repeats a stored reading is left out by the insert."""
+    if isinstance(rows, _CsvRows):
+        fast = _accepted_columns(rows, branch, batch, user, options, today)
+        if fast is not None:
+            return fast
     out = _Accepted()
     if fmt == "wmbus":
         rows, out = _by_radio_day(rows, branch, batch.filename)
@@ -792,6 +1060,7 @@ def _accepted(
     )
     user_id = user.pk if getattr(user, "pk", None) else None
     batch_id, filename = batch.pk, batch.filename
+    significant = _significant_digits()
     at = entered_at(timezone.now())
     seen: set[tuple[int, date, str]] = set()
     accept, reject = out.rows.append, out.rejected.append
@@ -801,12 +1070,14 @@ def _accepted(
         # that fits) without a call; any other goes through _check, which says why.
         target = target_of((row.meter_ref, row.register))
         read_on, value = row.read_on, row.value
+        if target is not None and target.by_day and read_on is not None:
+            target = target.on(read_on)
         if (
             target is None
             or read_on is None
             or read_on > today
             or (row.unit and row.unit != target.unit)
-            or not _fits(value)
+            or not _fits(value, significant)
         ):
             outcome = _check(row, targets, known_meters, today)
             if isinstance(outcome, _Rejection):
@@ -857,6 +1128,18 @@ def _check(
     """The register, day and value in the register's unit, or the field and message
     the row is rejected with."""
     target = targets.get((row.meter_ref, row.register))
+    if (
+        target is not None
+        and row.read_on is not None
+        and target.on(row.read_on) is None
+    ):
+        return _Rejection(
+            "meter",
+            f"no meter of {row.meter_ref!r} with register {row.register!r} is "
+            f"installed on {row.read_on.isoformat()} (or several are)",
+        )
+    if target is not None and row.read_on is not None:
+        target = target.on(row.read_on)
     if target is None:
         if row.meter_ref not in known_meters:
             return _Rejection(
@@ -883,6 +1166,14 @@ def _check_reading(
         return _Rejection("unit", f"{row.unit} cannot be stored in {target.unit}")
     if not _fits(value):
         return _Rejection("value", f"{row.value} exceeds the stored precision")
+    significant = _significant_digits()
+    if not _fits(value, significant):
+        return _Rejection(
+            "value",
+            f"{row.value} has {_digits(value)} significant digits: the embedded "
+            f"database (SQLite) keeps {significant}; PostgreSQL and MariaDB keep "
+            f"{LIMIT_DIGITS} integer digits and {VALUE_PLACES} decimals",
+        )
     return target.register_id, row.read_on, value
 
 
@@ -934,12 +1225,15 @@ def _in_unit(value: Decimal, unit: str, target_unit: str) -> Decimal | None:
     return value.scaleb(source[1] - target[1])
 
 
-def _fits(value: Decimal) -> bool:
-    """At most VALUE_PLACES decimals (trailing zeros count) and below VALUE_LIMIT.
+def _fits(value: Decimal, significant: int | None = None) -> bool:
+    """At most VALUE_PLACES decimals (trailing zeros count), below VALUE_LIMIT and,
+    when ``significant`` is given (``_significant_digits``), with at most that
+    many significant digits.
 
     The plain text of a Decimal (no exponent) has exactly -exponent digits after
     the point: reading it is five times quicker than ``as_tuple`` on millions of
-    rows; a text with an exponent (or NaN, Infinity) takes the tuple."""
+    rows; a text with an exponent (or NaN, Infinity) takes the tuple. A text of at
+    most ``significant`` characters has no more digits than that."""
     text = str(value)
     if "E" in text or not value.is_finite():
         exponent = value.as_tuple().exponent
@@ -947,11 +1241,33 @@ def _fits(value: Decimal) -> bool:
             isinstance(exponent, int)
             and exponent >= -VALUE_PLACES
             and abs(value) < VALUE_LIMIT
+            and (significant is None or _digits(value) <= significant)
         )
     point = text.find(".")
     decimals = 0 if point < 0 else len(text) - point - 1
     # |value| < 10 ** LIMIT_DIGITS exactly when its leading digit is below it
-    return decimals <= VALUE_PLACES and (not value or value.adjusted() < LIMIT_DIGITS)
+    return (
+        decimals <= VALUE_PLACES
+        and (not value or value.adjusted() < LIMIT_DIGITS)
+        and (
+            significant is None
+            or len(text) <= significant
+            or _digits(value) <= significant
+        )
+    )
+
+
+def _digits(value: Decimal) -> int:
+    """The significant digits of a finite value: from its first to its last
+    non-zero digit (trailing zeros do not change what a double keeps)."""
+    return len("".join(map(str, value.as_tuple().digits)).strip("0"))
+
+
+def _significant_digits() -> int | None:
+    """The significant digits the database keeps of a reading's value when it
+    keeps fewer than the column's 20: SQLite's 15; None for PostgreSQL and
+    MariaDB, whose numeric(20, 6) keeps every value that ``_fits``."""
+    return SQLITE_DIGITS if connection.vendor == "sqlite" else None
 
 
 def quarantine(
@@ -1213,3 +1529,125 @@ def _contracts_for(
             ).values_list("pk", flat=True)
         ]
     )
+
+
+# CSV files read as columns (csv_readings.read_columns): the common rows of a file
+# are checked and made into readings a column at a time.
+
+
+_KEY = itemgetter(0, 1, 3)  # a reading tuple's register, day and kind
+
+
+class _CsvRows(Sequence[_Row]):
+    """The rows of a CSV file read as columns. As a sequence it gives every good
+    row in line order (made on first use); ``_accepted`` reads the columns."""
+
+    def __init__(self, columns: csv_readings.Columns) -> None:
+        self.columns = columns
+        self._rows: list[_Row] | None = None
+
+    def meter_refs(self) -> set[str]:
+        return set(self.columns.meters) | {f.meter_ref for f in self.columns.rest}
+
+    def _all(self) -> list[_Row]:
+        if self._rows is None:
+            self._rows = [_Row(*f) for f in self.columns.fields()]
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self.columns.lines) + len(self.columns.rest)
+
+    def __iter__(self) -> Iterator[_Row]:
+        return iter(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> _Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[_Row]: ...
+
+    def __getitem__(self, index: int | slice) -> _Row | Sequence[_Row]:
+        return self._all()[index]
+
+
+def _accepted_columns(
+    rows: _CsvRows,
+    branch: Branch,
+    batch: ImportBatch,
+    user: Any,
+    options: ImportOptions,
+    today: date,
+) -> _Accepted | None:
+    """``_accepted`` of a CSV file read as columns; None when a row off the common
+    path is accepted or two rows name the same register and day, which the row by
+    row checks then order.
+
+    A common row (``read_columns``: a stripped serial, an ISO date, a value that
+    fits) of a single-register meter, dated up to ``today``, is accepted as it is;
+    its reading is made a column at a time. Any other row takes ``_check`` and is
+    rejected as there."""
+    columns = rows.columns
+    targets = _targets(rows, "csv", branch)
+    register_of = {ref: t.register_id for (ref, code), t in targets.items() if not code}
+    found = list(map(register_of.get, columns.meters))
+    lines, days, values = columns.lines, columns.days, columns.values
+    off: list[_Row] = [_Row(*f) for f in columns.rest]
+    if None in found or max(days, default=today) > today:
+        keep = [r is not None and d <= today for r, d in zip(found, days, strict=True)]
+        off += [
+            _Row(line, meter, "", day, "index", Decimal(value), "", "A")
+            for line, meter, day, value, kept in zip(
+                lines, columns.meters, days, values, keep, strict=True
+            )
+            if not kept
+        ]
+        lines, found, days, values = (
+            list(compress(lines, keep)),
+            list(compress(found, keep)),
+            list(compress(days, keep)),
+            list(compress(values, keep)),
+        )
+    registers = cast("list[int]", found)
+
+    out = _Accepted()
+    known_meters = {ref for ref, _code in targets}
+    for row in off:
+        outcome = _check(row, targets, known_meters, today)
+        if not isinstance(outcome, _Rejection):
+            return None
+        out.rejected.append(
+            InvalidValue(
+                outcome.message,
+                file=batch.filename,
+                line=row.line,
+                field=outcome.field,
+            )
+        )
+    out.lines = dict(zip(zip(registers, days, repeat("index")), lines, strict=True))
+    if len(out.lines) < len(lines):
+        return None
+
+    source = options.source or Reading.Source.FILE
+    shared = (
+        str(source),
+        str(Reading.Status.ACTUAL),
+        "",  # method
+        "A",  # quality
+        batch.pk,
+        user.pk if getattr(user, "pk", None) else None,
+        entered_at(timezone.now()),
+        "",  # note
+        "",  # reader
+        "",  # photo_ref
+    )
+    out.rows = list(
+        zip(
+            registers,
+            days,
+            repeat(None),  # period_start
+            repeat("index"),
+            map(Decimal, values),
+            *map(repeat, shared),
+        )
+    )
+    return out

@@ -95,6 +95,14 @@ class Command(BaseCommand):
         if report.estimates_replaced:
             out(f"  estimates replaced: {report.estimates_replaced:>5}")
         out(f"  rejected:        {report.rows_rejected:>8}")
+        if report.late_actuals:
+            late = report.late_actuals
+            out(f"  late actuals:    {late:>8}  (settled in the next bill)")
+        if report.interval_days:
+            out(f"  interval days:   {report.interval_days:>8}")
+        if report.days_completed:
+            completed = report.days_completed
+            out(f"  days completed:  {completed:>8}  (partial days of earlier files)")
         if report.service_points_created:
             out(f"  new NMIs:        {report.service_points_created:>8}")
         if report.values_ignored:
