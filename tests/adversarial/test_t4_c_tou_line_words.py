@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from django.core.management import call_command
 
 from builders import make_contract
@@ -63,12 +62,6 @@ def feed(days: list[date]) -> bytes:
 </feed>""".encode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the lines are worded by the catalogue now; it has no Romanian yet for "
-    "'period %(number)s' (invoicing.issue.standard_words): remove this mark once "
-    "the catalogue is redone",
-)
 def test_a_romanian_customer_reads_the_time_of_use_lines_in_romanian(
     org, branches, tmp_path
 ):
