@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 D = Decimal
@@ -180,6 +181,10 @@ def browser(live_server):
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
         b.close()
+        # While Playwright's loop runs, the ORM keeps its connections apart from
+        # the thread's usual ones (asgiref's Local follows the context): closed
+        # here, or the test database could not be dropped at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -124,6 +124,9 @@ class InvoiceLine(models.Model):
     ends_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        # A document's lines have an order (the PDF's, the e-invoice's): every
+        # query gives them in it, whatever order the database happens to return.
+        ordering = ["invoice", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["invoice", "position"], name="invoice_line_position"
