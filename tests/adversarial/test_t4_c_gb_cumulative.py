@@ -12,46 +12,22 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from intervals_world import POINT, green_button, register_at
 from meterbill.metering.imports import ImportOptions, ImportRefused, import_readings
-from meterbill.metering.models import Meter, Reading, Register
-from meterbill.premises.models import ServicePoint, Utility
+from meterbill.metering.models import Reading
 
-POINT = "RetailCustomer/9/UsagePoint/1"
-R = f"https://dc.example/espi/1_1/resource/{POINT}"
-
-
-def feed(readings: str) -> str:
-    """One usage point; its meter reading in kWh (Wh × 10³) of bulk quantities."""
-    return f"""<?xml version="1.0"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xmlns:e="http://naesb.org/espi">
-<entry><link rel="self" href="{R}"/><link rel="related" href="{R}/MeterReading"/>
-<content><e:UsagePoint/></content></entry>
-<entry><link rel="self" href="{R}/MeterReading/01"/>
-<link rel="up" href="{R}/MeterReading"/><link rel="related" href="RT/1"/>
-<content><e:MeterReading/></content></entry>
-<entry><link rel="self" href="RT/1"/><content><e:ReadingType>
-<e:accumulationBehaviour>1</e:accumulationBehaviour><e:commodity>1</e:commodity>
-<e:flowDirection>1</e:flowDirection><e:intervalLength>86400</e:intervalLength>
-<e:kind>12</e:kind><e:powerOfTenMultiplier>3</e:powerOfTenMultiplier>
-<e:uom>72</e:uom></e:ReadingType></content></entry>
-<entry><link rel="up" href="{R}/MeterReading/01/IntervalBlock"/>
-<content><e:IntervalBlock>{readings}</e:IntervalBlock></content></entry>
-</feed>"""
+# A meter reading in kWh (Wh × 10³) of bulk quantities, one a day.
+DAILY_TOTALS = (
+    "<e:accumulationBehaviour>1</e:accumulationBehaviour><e:commodity>1</e:commodity>\n"
+    "<e:flowDirection>1</e:flowDirection><e:intervalLength>86400</e:intervalLength>\n"
+    "<e:kind>12</e:kind><e:powerOfTenMultiplier>3</e:powerOfTenMultiplier>\n"
+    "<e:uom>72</e:uom>"
+)
 
 
 @pytest.fixture
 def register(org, branches):
-    south = branches["south"]
-    power = Utility.objects.create(
-        organisation=org, code="power", name="Electricity", kind="electricity",
-        unit="kWh", unit_code="KWH",
-    )  # fmt: skip
-    point = ServicePoint.objects.create(branch=south, identifier=POINT)
-    meter = Meter.objects.create(
-        branch=south, kind="service_point", utility=power, serial="G-1",
-        service_point=point,
-    )  # fmt: skip
-    return Register.objects.create(meter=meter, code="01", unit="kWh")
+    return register_at(org, branches["south"], POINT, "G-1")
 
 
 def test_a_running_total_is_not_billed_as_consumption(register):
@@ -66,7 +42,7 @@ def test_a_running_total_is_not_billed_as_consumption(register):
 
     try:
         import_readings(
-            feed(readings).encode(),
+            green_button(readings, reading_type=DAILY_TOTALS).encode(),
             fmt="greenbutton",
             branch=register.meter.branch,
             filename="totals.xml",

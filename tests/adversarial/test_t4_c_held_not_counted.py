@@ -8,85 +8,40 @@ nothing is waiting. (The same code path serves ``tariff_missing`` and
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime, timedelta
-
-from django.core.management import call_command
+from datetime import date, timedelta
 
 from builders import make_contract
+from intervals_world import (
+    POINT,
+    TOU_RATE,
+    every_hour_of,
+    green_button,
+    register_on,
+    tou_tariff,
+)
 from meterbill.billing.billrun import bill_period
 from meterbill.billing.models import Finding, Period
 from meterbill.billing.periods import open_period
 from meterbill.metering.imports import ImportOptions, import_readings
-from meterbill.metering.models import Meter, Register
 from meterbill.premises.models import ServicePoint
-from meterbill.tariffs.models import Tariff
 
 TODAY = date(2026, 12, 4)
-POINT = "RetailCustomer/9/UsagePoint/1"
-R = f"https://dc.example/espi/1_1/resource/{POINT}"
-RATE = {
-    "label": "TOU test",
-    "energyratestructure": [[{"rate": 0.10, "unit": "kWh"}], [{"rate": 0.25}]],
-    "energyweekdayschedule": [[1 if 8 <= h < 20 else 0 for h in range(24)]] * 12,
-    "energyweekendschedule": [[0] * 24] * 12,
-    "fixedchargefirstmeter": 10.0,
-    "fixedchargeunits": "$/month",
-}
-
-
-def feed(days: list[date]) -> bytes:
-    """1000 Wh in every hour of the days (UTC: the feed has no local time)."""
-    readings = []
-    for day in days:
-        midnight = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-        readings += [
-            f"<e:IntervalReading><e:timePeriod><e:duration>3600</e:duration>"
-            f"<e:start>{midnight + 3600 * h}</e:start></e:timePeriod>"
-            f"<e:value>1000</e:value></e:IntervalReading>"
-            for h in range(24)
-        ]
-    return f"""<?xml version="1.0"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xmlns:e="http://naesb.org/espi">
-<entry><link rel="self" href="{R}"/><link rel="related" href="{R}/MeterReading"/>
-<content><e:UsagePoint/></content></entry>
-<entry><link rel="self" href="{R}/MeterReading/01"/>
-<link rel="up" href="{R}/MeterReading"/><link rel="related" href="RT/1"/>
-<content><e:MeterReading/></content></entry>
-<entry><link rel="self" href="RT/1"/><content><e:ReadingType>
-<e:powerOfTenMultiplier>0</e:powerOfTenMultiplier><e:uom>72</e:uom>
-<e:intervalLength>3600</e:intervalLength></e:ReadingType></content></entry>
-<entry><link rel="up" href="{R}/MeterReading/01/IntervalBlock"/>
-<content><e:IntervalBlock>{"".join(readings)}</e:IntervalBlock></content></entry>
-</feed>""".encode()
+# TOU_RATE without its demand charge
+RATE = {k: v for k, v in TOU_RATE.items() if not k.startswith("flatdemand")}
 
 
 def test_a_contract_held_for_missing_intervals_is_reported_held(
     org, branches, tmp_path
 ):
     south = branches["south"]
-    call_command(
-        "add_utility", code="power", name="Electricity", kind="electricity",
-        unit="kWh", unit_code="KWH",
-    )  # fmt: skip
-    rate = tmp_path / "tou.json"
-    rate.write_text(json.dumps(RATE))
-    call_command(
-        "import_tariff", str(rate), format="urdb", code="TOU", utility="power",
-        valid_from="2026-01-01", vat="19",
-    )  # fmt: skip
-    tariff = Tariff.objects.get(code="TOU")
+    tariff = tou_tariff(tmp_path, RATE)
     point = ServicePoint.objects.create(branch=south, identifier=POINT)
     make_contract(south, "T-1", "T1", "Tou Customer SRL", [tariff], service_point=point)
-    meter = Meter.objects.create(
-        branch=south, kind="service_point", utility_id=tariff.utility_id,
-        serial="E-1", service_point=point,
-    )  # fmt: skip
-    Register.objects.create(meter=meter, code="01", unit="kWh")
+    register_on(point, tariff.utility, "E-1")
     # given November 2026 without its 5th day
     days = [date(2026, 11, 1) + timedelta(days=d) for d in range(30)]
     import_readings(
-        feed([d for d in days if d.day != 5]),
+        green_button(every_hour_of(d for d in days if d.day != 5)).encode(),
         fmt="greenbutton",
         branch=south,
         filename="gap.xml",

@@ -13,13 +13,11 @@ from decimal import Decimal
 
 import pytest
 
+from intervals_world import POINT, green_button, interval_readings, register_at
 from meterbill.metering.imports import ImportOptions, import_readings
-from meterbill.metering.models import Meter, Reading, Register
-from meterbill.premises.models import ServicePoint, Utility
+from meterbill.metering.models import Reading
 
 D = Decimal
-POINT = "RetailCustomer/9/UsagePoint/1"
-R = f"https://dc.example/espi/1_1/resource/{POINT}"
 # India Standard Time, no daylight saving.
 INDIA = (
     "<entry><content><e:LocalTimeParameters><e:dstEndRule>FFFFFFFF</e:dstEndRule>"
@@ -28,54 +26,18 @@ INDIA = (
 )
 
 
-def feed(readings: str) -> str:
-    return f"""<?xml version="1.0"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xmlns:e="http://naesb.org/espi">
-<entry><link rel="self" href="{R}"/><link rel="related" href="{R}/MeterReading"/>
-<content><e:UsagePoint/></content></entry>
-{INDIA}
-<entry><link rel="self" href="{R}/MeterReading/01"/>
-<link rel="up" href="{R}/MeterReading"/><link rel="related" href="RT/1"/>
-<content><e:MeterReading/></content></entry>
-<entry><link rel="self" href="RT/1"/><content><e:ReadingType>
-<e:powerOfTenMultiplier>0</e:powerOfTenMultiplier><e:uom>72</e:uom>
-<e:intervalLength>3600</e:intervalLength></e:ReadingType></content></entry>
-<entry><link rel="up" href="{R}/MeterReading/01/IntervalBlock"/>
-<content><e:IntervalBlock>{readings}</e:IntervalBlock></content></entry>
-</feed>"""
-
-
 @pytest.fixture
 def register(org, branches):
-    south = branches["south"]
-    power = Utility.objects.create(
-        organisation=org,
-        code="power",
-        name="Electricity",
-        kind="electricity",
-        unit="kWh",
-        unit_code="KWH",
-    )
-    point = ServicePoint.objects.create(branch=south, identifier=POINT)
-    meter = Meter.objects.create(
-        branch=south, kind="service_point", utility=power, serial="G-1",
-        service_point=point,
-    )  # fmt: skip
-    return Register.objects.create(meter=meter, code="01", unit="kWh")
+    return register_at(org, branches["south"], POINT, "G-1")
 
 
 def test_every_hour_of_a_feed_off_the_local_hour_is_stored(register):
     # given 120 hourly readings of 1000 Wh from 1 June 2026 00:00 UTC (05:30 IST)
     start = int(datetime(2026, 6, 1, tzinfo=UTC).timestamp())
-    readings = "".join(
-        f"<e:IntervalReading><e:timePeriod><e:duration>3600</e:duration>"
-        f"<e:start>{start + 3600 * i}</e:start></e:timePeriod>"
-        f"<e:value>1000</e:value></e:IntervalReading>"
-        for i in range(120)
-    )
+    readings = interval_readings(start, 120)
 
     report = import_readings(
-        feed(readings).encode(),
+        green_button(readings, local=INDIA).encode(),
         fmt="greenbutton",
         branch=register.meter.branch,
         filename="india.xml",

@@ -20,11 +20,11 @@ import pytest
 from django.core.management import call_command
 
 from builders import make_contract
+from intervals_world import POINT, green_button, register_on
 from meterbill.billing.billrun import bill_period
 from meterbill.billing.periods import open_period
 from meterbill.invoicing.models import Invoice
 from meterbill.metering.imports import ImportOptions, import_readings
-from meterbill.metering.models import Meter, Register
 from meterbill.premises.models import ServicePoint
 from meterbill.tariffs.models import Tariff
 
@@ -36,25 +36,6 @@ pytestmark = [
     pytest.mark.skipif(not TARIFFS.is_dir(), reason="no corpus"),
 ]
 D = Decimal
-POINT = "RetailCustomer/9/UsagePoint/1"
-R = f"https://dc.example/espi/1_1/resource/{POINT}"
-
-
-def feed(readings: str) -> str:
-    """One usage point, one meter reading in Wh; no local time: days are UTC."""
-    return f"""<?xml version="1.0"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xmlns:e="http://naesb.org/espi">
-<entry><link rel="self" href="{R}"/><link rel="related" href="{R}/MeterReading"/>
-<content><e:UsagePoint/></content></entry>
-<entry><link rel="self" href="{R}/MeterReading/01"/>
-<link rel="up" href="{R}/MeterReading"/><link rel="related" href="RT/1"/>
-<content><e:MeterReading/></content></entry>
-<entry><link rel="self" href="RT/1"/><content><e:ReadingType>
-<e:powerOfTenMultiplier>0</e:powerOfTenMultiplier><e:uom>72</e:uom>
-<e:intervalLength>3600</e:intervalLength></e:ReadingType></content></entry>
-<entry><link rel="up" href="{R}/MeterReading/01/IntervalBlock"/>
-<content><e:IntervalBlock>{readings}</e:IntervalBlock></content></entry>
-</feed>"""
 
 
 def load_feed() -> bytes:
@@ -63,7 +44,7 @@ def load_feed() -> bytes:
     kw = (TARIFFS / "sample_load.csv").read_text().splitlines()[1:]
     assert len(kw) == 8760
     start = int(datetime(2018, 1, 1, tzinfo=UTC).timestamp())
-    return feed(
+    return green_button(
         "".join(
             f"<e:IntervalReading><e:timePeriod><e:duration>3600</e:duration>"
             f"<e:start>{start + 3600 * hour}</e:start></e:timePeriod>"
@@ -90,11 +71,7 @@ def test_the_year_is_billed_to_the_cent_of_the_reference(org, branches):
         south, "U-1", "U1", "Reference Load SRL", [tariff], service_point=point,
         valid_from=date(2017, 1, 1),
     )  # fmt: skip
-    meter = Meter.objects.create(
-        branch=south, kind="service_point", utility_id=tariff.utility_id,
-        serial="U-1", service_point=point,
-    )  # fmt: skip
-    Register.objects.create(meter=meter, code="01", unit="kWh")
+    register_on(point, tariff.utility, "U-1")
     report = import_readings(
         load_feed(),
         fmt="greenbutton",

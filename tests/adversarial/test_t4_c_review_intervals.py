@@ -9,96 +9,44 @@ or hold the contract until the intervals are replaced."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.management import call_command
-
 from builders import make_contract
+from intervals_world import POINT, every_hour_of, green_button, register_on, tou_tariff
 from meterbill.billing.billrun import bill_period
 from meterbill.billing.models import Finding, Period, RuleSetting
 from meterbill.billing.periods import open_period
 from meterbill.billing.review import correct_finding
 from meterbill.invoicing.models import Invoice
 from meterbill.metering.imports import ImportOptions, import_readings
-from meterbill.metering.models import Meter, Reading, Register
+from meterbill.metering.models import Reading
 from meterbill.premises.models import ServicePoint
-from meterbill.tariffs.models import Tariff
 
 D = Decimal
 TODAY = date(2026, 12, 4)
 SPIKE = date(2026, 11, 18)  # a Wednesday
-POINT = "RetailCustomer/9/UsagePoint/1"
-R = f"https://dc.example/espi/1_1/resource/{POINT}"
-RATE = {
-    "label": "TOU test",
-    "energyratestructure": [[{"rate": 0.10, "unit": "kWh"}], [{"rate": 0.25}]],
-    "energyweekdayschedule": [[1 if 8 <= h < 20 else 0 for h in range(24)]] * 12,
-    "energyweekendschedule": [[0] * 24] * 12,
-    "flatdemandstructure": [[{"rate": 5.0}]],
-    "flatdemandmonths": [0] * 12,
-    "fixedchargefirstmeter": 10.0,
-    "fixedchargeunits": "$/month",
-}
-
-
-def feed(days: list[date], wh: int = 1000) -> bytes:
-    """``wh`` in every hour of the days (UTC: the feed has no local time)."""
-    readings = []
-    for day in days:
-        midnight = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-        readings += [
-            f"<e:IntervalReading><e:timePeriod><e:duration>3600</e:duration>"
-            f"<e:start>{midnight + 3600 * h}</e:start></e:timePeriod>"
-            f"<e:value>{wh}</e:value></e:IntervalReading>"
-            for h in range(24)
-        ]
-    return f"""<?xml version="1.0"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xmlns:e="http://naesb.org/espi">
-<entry><link rel="self" href="{R}"/><link rel="related" href="{R}/MeterReading"/>
-<content><e:UsagePoint/></content></entry>
-<entry><link rel="self" href="{R}/MeterReading/01"/>
-<link rel="up" href="{R}/MeterReading"/><link rel="related" href="RT/1"/>
-<content><e:MeterReading/></content></entry>
-<entry><link rel="self" href="RT/1"/><content><e:ReadingType>
-<e:powerOfTenMultiplier>0</e:powerOfTenMultiplier><e:uom>72</e:uom>
-<e:intervalLength>3600</e:intervalLength></e:ReadingType></content></entry>
-<entry><link rel="up" href="{R}/MeterReading/01/IntervalBlock"/>
-<content><e:IntervalBlock>{"".join(readings)}</e:IntervalBlock></content></entry>
-</feed>""".encode()
 
 
 def test_a_corrected_day_is_not_billed_from_its_faulty_intervals(
     org, branches, tmp_path
 ):
     south = branches["south"]
-    call_command(
-        "add_utility", code="power", name="Electricity", kind="electricity",
-        unit="kWh", unit_code="KWH",
-    )  # fmt: skip
-    rate = tmp_path / "tou.json"
-    rate.write_text(json.dumps(RATE))
-    call_command(
-        "import_tariff", str(rate), format="urdb", code="TOU", utility="power",
-        valid_from="2026-01-01", vat="19",
-    )  # fmt: skip
-    tariff = Tariff.objects.get(code="TOU")
+    tariff = tou_tariff(tmp_path)
     point = ServicePoint.objects.create(branch=south, identifier=POINT)
     contract = make_contract(
         south, "T-1", "T1", "Client SRL", [tariff], service_point=point
     )
-    meter = Meter.objects.create(
-        branch=south, kind="service_point", utility_id=tariff.utility_id,
-        serial="E-1", service_point=point,
-    )  # fmt: skip
-    Register.objects.create(meter=meter, code="01", unit="kWh")
+    register_on(point, tariff.utility, "E-1")
     # given September to November 2026 at 1 kWh an hour, but 90 kWh every hour of
     # 18 November; a spike holds the invoice in this branch
     days = [date(2026, 9, 1) + timedelta(days=d) for d in range(91)]
     for name, text in (
-        ("spike.xml", feed([SPIKE], wh=90000)),
-        ("autumn.xml", feed([d for d in days if d != SPIKE])),
+        ("spike.xml", green_button(every_hour_of([SPIKE], wh=90000)).encode()),
+        (
+            "autumn.xml",
+            green_button(every_hour_of(d for d in days if d != SPIKE)).encode(),
+        ),
     ):
         import_readings(
             text, fmt="greenbutton", branch=south, filename=name,

@@ -9,18 +9,16 @@ become the day's actual reading (or a later file should be able to complete it).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from intervals_world import POINT, every_hour_of, green_button, register_at
 from meterbill.metering.imports import ImportOptions, import_readings
-from meterbill.metering.models import IntervalDay, Meter, Reading, Register
-from meterbill.premises.models import ServicePoint, Utility
+from meterbill.metering.models import IntervalDay, Reading
 
 D = Decimal
-POINT = "RetailCustomer/9/UsagePoint/1"
-R = f"https://dc.example/espi/1_1/resource/{POINT}"
 # UTC-5, DST (UTC-4) from the second Sunday of March to the first of November.
 EASTERN = (
     "<entry><content><e:LocalTimeParameters><e:dstEndRule>B40E2000</e:dstEndRule>"
@@ -29,44 +27,9 @@ EASTERN = (
 )
 
 
-def utc_day(day: date) -> bytes:
-    """The 24 hours of ``day`` in UTC, 1000 Wh each."""
-    start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-    readings = "".join(
-        f"<e:IntervalReading><e:timePeriod><e:duration>3600</e:duration>"
-        f"<e:start>{start + 3600 * h}</e:start></e:timePeriod>"
-        f"<e:value>1000</e:value></e:IntervalReading>"
-        for h in range(24)
-    )
-    return f"""<?xml version="1.0"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xmlns:e="http://naesb.org/espi">
-<entry><link rel="self" href="{R}"/><link rel="related" href="{R}/MeterReading"/>
-<content><e:UsagePoint/></content></entry>
-{EASTERN}
-<entry><link rel="self" href="{R}/MeterReading/01"/>
-<link rel="up" href="{R}/MeterReading"/><link rel="related" href="RT/1"/>
-<content><e:MeterReading/></content></entry>
-<entry><link rel="self" href="RT/1"/><content><e:ReadingType>
-<e:powerOfTenMultiplier>0</e:powerOfTenMultiplier><e:uom>72</e:uom>
-<e:intervalLength>3600</e:intervalLength></e:ReadingType></content></entry>
-<entry><link rel="up" href="{R}/MeterReading/01/IntervalBlock"/>
-<content><e:IntervalBlock>{readings}</e:IntervalBlock></content></entry>
-</feed>""".encode()
-
-
 @pytest.fixture
 def register(org, branches):
-    south = branches["south"]
-    power = Utility.objects.create(
-        organisation=org, code="power", name="Electricity", kind="electricity",
-        unit="kWh", unit_code="KWH",
-    )  # fmt: skip
-    point = ServicePoint.objects.create(branch=south, identifier=POINT)
-    meter = Meter.objects.create(
-        branch=south, kind="service_point", utility=power, serial="G-1",
-        service_point=point,
-    )  # fmt: skip
-    return Register.objects.create(meter=meter, code="01", unit="kWh")
+    return register_at(org, branches["south"], POINT, "G-1")
 
 
 def test_two_files_that_split_a_local_day_give_it_whole(register):
@@ -74,7 +37,7 @@ def test_two_files_that_split_a_local_day_give_it_whole(register):
     # 04:00 UTC to 04:00 UTC) has 20 hours in the first file and 4 in the second
     for number, day in enumerate((date(2026, 6, 2), date(2026, 6, 3))):
         import_readings(
-            utc_day(day),
+            green_button(every_hour_of([day]), local=EASTERN).encode(),
             fmt="greenbutton",
             branch=register.meter.branch,
             filename=f"day{number}.xml",

@@ -8,27 +8,31 @@ names only periods and contracts starting or ending within a month."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
 from builders import make_contract
+from intervals_world import (
+    POINT,
+    TOU_RATE,
+    add_power,
+    every_hour_of,
+    green_button,
+    import_urdb,
+    register_on,
+)
 from meterbill.billing.billrun import bill_period
 from meterbill.billing.models import Finding
 from meterbill.billing.periods import open_period
 from meterbill.invoicing.models import Invoice
 from meterbill.metering.imports import ImportOptions, import_readings
-from meterbill.metering.models import Meter, Register
 from meterbill.premises.models import ServicePoint
-from meterbill.tariffs.models import Tariff
 
 D = Decimal
 TODAY = date(2026, 12, 4)
-POINT = "RetailCustomer/9/UsagePoint/1"
-R = f"https://dc.example/espi/1_1/resource/{POINT}"
 NOVEMBER = [date(2026, 11, 1) + timedelta(days=d) for d in range(30)]
 
 
@@ -36,55 +40,9 @@ def rate(off_peak: float, peak: float) -> dict:
     """Weekdays 08:00-20:00 at ``peak``, other hours at ``off_peak`` a kWh; 5 a
     kW of the month's highest hour; 10 a month."""
     return {
-        "label": "TOU test",
+        **TOU_RATE,
         "energyratestructure": [[{"rate": off_peak, "unit": "kWh"}], [{"rate": peak}]],
-        "energyweekdayschedule": [[1 if 8 <= h < 20 else 0 for h in range(24)]] * 12,
-        "energyweekendschedule": [[0] * 24] * 12,
-        "flatdemandstructure": [[{"rate": 5.0}]],
-        "flatdemandmonths": [0] * 12,
-        "fixedchargefirstmeter": 10.0,
-        "fixedchargeunits": "$/month",
     }
-
-
-def feed(readings: str) -> str:
-    """One usage point, one meter reading in Wh; no local time: days are UTC."""
-    return f"""<?xml version="1.0"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xmlns:e="http://naesb.org/espi">
-<entry><link rel="self" href="{R}"/><link rel="related" href="{R}/MeterReading"/>
-<content><e:UsagePoint/></content></entry>
-<entry><link rel="self" href="{R}/MeterReading/01"/>
-<link rel="up" href="{R}/MeterReading"/><link rel="related" href="RT/1"/>
-<content><e:MeterReading/></content></entry>
-<entry><link rel="self" href="RT/1"/><content><e:ReadingType>
-<e:powerOfTenMultiplier>0</e:powerOfTenMultiplier><e:uom>72</e:uom>
-<e:intervalLength>3600</e:intervalLength></e:ReadingType></content></entry>
-<entry><link rel="up" href="{R}/MeterReading/01/IntervalBlock"/>
-<content><e:IntervalBlock>{readings}</e:IntervalBlock></content></entry>
-</feed>"""
-
-
-def every_hour_of_november() -> bytes:
-    """1000 Wh in every hour of November 2026."""
-    out = []
-    for day in NOVEMBER:
-        midnight = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-        out += [
-            f"<e:IntervalReading><e:timePeriod><e:duration>3600</e:duration>"
-            f"<e:start>{midnight + 3600 * h}</e:start></e:timePeriod>"
-            f"<e:value>1000</e:value></e:IntervalReading>"
-            for h in range(24)
-        ]
-    return feed("".join(out)).encode()
-
-
-def import_rate(tmp_path, rates: dict, valid_from: str) -> None:
-    path = tmp_path / f"tou-{valid_from}.json"
-    path.write_text(json.dumps(rates))
-    call_command(
-        "import_tariff", str(path), format="urdb", code="TOU", utility="power",
-        valid_from=valid_from, vat="19",
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -93,23 +51,15 @@ def tou(org, branches, tmp_path):
     on tariff TOU (0.10 / 0.25 from 1 January 2026); every hour of November at
     1 kWh imported; period November 2026."""
     south = branches["south"]
-    call_command(
-        "add_utility", code="power", name="Electricity", kind="electricity",
-        unit="kWh", unit_code="KWH",
-    )  # fmt: skip
-    import_rate(tmp_path, rate(0.10, 0.25), "2026-01-01")
-    tariff = Tariff.objects.get(code="TOU")
+    add_power()
+    tariff = import_urdb(tmp_path, rate(0.10, 0.25))
     point = ServicePoint.objects.create(branch=south, identifier=POINT)
     contract = make_contract(
         south, "T-1", "T1", "Tou Customer SRL", [tariff], service_point=point
     )
-    meter = Meter.objects.create(
-        branch=south, kind="service_point", utility_id=tariff.utility_id,
-        serial="E-1", service_point=point,
-    )  # fmt: skip
-    Register.objects.create(meter=meter, code="01", unit="kWh")
+    register_on(point, tariff.utility, "E-1")
     report = import_readings(
-        every_hour_of_november(),
+        green_button(every_hour_of(NOVEMBER)).encode(),
         fmt="greenbutton",
         branch=south,
         filename="november.xml",
@@ -143,7 +93,7 @@ def test_a_vat_change_within_the_month_still_bills_its_energy(tou):
 
 def test_a_version_from_mid_month_still_bills_its_energy(tou, tmp_path):
     # given a second version of TOU from 16 November 2026 at 0.20 / 0.50
-    import_rate(tmp_path, rate(0.20, 0.50), "2026-11-16")
+    import_urdb(tmp_path, rate(0.20, 0.50), "2026-11-16")
 
     net, rules = billed_or_held(tou)
 

@@ -31,23 +31,17 @@ from meterbill.engine.components import (
 from meterbill.engine.components_batch import COLUMNS_FROM, prepare_version, rate_many
 from meterbill.engine.formula import FormulaError, compile_formula
 
-FORMULAS = [
-    compile_formula(text, STANDARD_NAMES, ["fees"])
-    for text in (
-        "round(area * 0.035 + persons * 1.5, 2)",
-        'if(persons > 0, lookup("fees", "lift") * persons, 0)',
-        "tier(consumption, [10 * months, 1.50], [None, 2.10])",
-        "max(days / 3, 1) * 0.333",
-        "area / 7",
-    )
-]
-# raise for some usages: no persons, no key for most persons
-FAILING = [
-    compile_formula(text, STANDARD_NAMES, ["fees"])
-    for text in ("consumption / persons", 'lookup("fees", persons)')
-]
+from .test_components_batch_agrees_with_rate_period import (
+    FAILING,
+    PRICING,
+    compiled,
+    price,
+    reference,
+    same,
+)
 
-price = st.decimals(min_value=0, max_value=50, places=4, allow_nan=False)
+FORMULAS = [*PRICING, *compiled("area / 7")]
+
 quantity = st.one_of(
     st.decimals(min_value=-5, max_value=300, places=3, allow_nan=False),
     st.sampled_from([D(0), D("0.000"), D("-0"), D("1E+1"), D(5), D("15.0")]),
@@ -144,20 +138,6 @@ def groups(draw, formulas, most=COLUMNS_FROM + 6, huge=False):
             variables["meters"] = HUGE_METERS
         work.append(Usage(starts_on, ends_on, amount, variables))
     return version, vat, work
-
-
-def reference(versions, vat, usage, rounding):
-    try:
-        return rate_period(versions, vat, usage, rounding)
-    except (ValueError, ArithmeticError) as exc:  # RatingError, FormulaError...
-        return exc
-
-
-def same(left, right):
-    if isinstance(left, Exception) or isinstance(right, Exception):
-        return type(left) is type(right) and str(left) == str(right)
-    # repr shows every Decimal with its exponent, every trace entry in order
-    return left == right and repr(left) == repr(right)
 
 
 def check(version, vat, work, rounding):

@@ -7,19 +7,17 @@ from __future__ import annotations
 import datetime
 from datetime import date
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from intervals_world import POINT, cli_import, register_at
 from meterbill.metering.intervals import hourly_loads
-from meterbill.metering.models import ImportBatch, IntervalDay, Meter, Reading, Register
-from meterbill.premises.models import ServicePoint, Utility
+from meterbill.metering.models import ImportBatch, IntervalDay, Reading
 
 from .greenbutton_feed import feed, reading
 
 D = Decimal
-POINT = "RetailCustomer/9/UsagePoint/1"  # the feed's usage point, after /resource/
 # US Eastern time as Green Button samples write it: UTC-5, DST from the second
 # Sunday of March 02:00 to the first Sunday of November 02:00.
 EASTERN = (
@@ -41,42 +39,12 @@ def hours(start: int, count: int, first_wh: int = 1000) -> str:
 @pytest.fixture
 def point(org, branches):
     """Service point POINT (south) with meter G-1, register "01" in kWh."""
-    south = branches["south"]
-    power = Utility.objects.create(
-        organisation=org,
-        code="power",
-        name="Electricity",
-        kind="electricity",
-        unit="kWh",
-        unit_code="KWH",
-    )
-    sp = ServicePoint.objects.create(branch=south, identifier=POINT)
-    meter = Meter.objects.create(
-        branch=south,
-        kind="service_point",
-        utility=power,
-        serial="G-1",
-        service_point=sp,
-    )
-    return {
-        "sp": sp,
-        "register": Register.objects.create(meter=meter, code="01", unit="kWh"),
-    }
+    register = register_at(org, branches["south"], POINT, "G-1")
+    return {"sp": register.meter.service_point, "register": register}
 
 
 def run(tmp_path, text: str, name: str = "usage.xml") -> str:
-    path = tmp_path / name
-    path.write_text(text)
-    out = StringIO()
-    call_command(
-        "import_readings",
-        str(path),
-        format="greenbutton",
-        branch="S",
-        today="2026-12-04",
-        stdout=out,
-    )
-    return out.getvalue()
+    return cli_import(tmp_path / name, text, "greenbutton")
 
 
 def test_it_imports_the_day_the_clocks_go_forward_as_23_hours(point, tmp_path):

@@ -3,39 +3,28 @@ days of intervals, on German market days of 24 and 23 hours."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from meterbill.metering.models import ImportBatch, IntervalDay, Meter, Reading, Register
-from meterbill.premises.models import ServicePoint, Utility
+from intervals_world import (
+    LOCATION,
+    QUARTER,
+    cli_import,
+    mscons_interchange,
+    mscons_message,
+    register_at,
+)
+from meterbill.metering.models import ImportBatch, IntervalDay, Reading
 
 D = Decimal
-LOCATION = "51238696788"  # the metering location (LOC+172)
-QUARTER = timedelta(minutes=15)
 
 
-def interchange(quarters: list[tuple[datetime, str]]) -> str:
+def one_message(quarters: list[tuple[datetime, str]]) -> str:
     """One message for LOCATION, register AUA, one QTY per (UTC start, kWh)."""
-    body = [
-        "UNH+1+MSCONS:D:04B:UN:2.4b",
-        "BGM+Z45+M1+9",
-        f"LOC+172+{LOCATION}",
-        "LIN+1",
-        "PIA+5+AUA:Z08",
-    ]
-    for start, value in quarters:
-        body += [
-            f"QTY+220:{value}:KWH",
-            f"DTM+163:{start:%Y%m%d%H%M}?+00:303",
-            f"DTM+164:{start + QUARTER:%Y%m%d%H%M}?+00:303",
-        ]
-    body.append(f"UNT+{len(body) + 1}+1")
-    segments = ["UNB+UNOC:3+SENDER:500+RECEIVER:500+260701:1200+REF1", *body]
-    return "UNA:+.? '" + "'".join([*segments, "UNZ+1+REF1"]) + "'"
+    return mscons_interchange(mscons_message(1, quarters))
 
 
 def quarters(first: datetime, count: int) -> list[tuple[datetime, str]]:
@@ -48,45 +37,17 @@ def quarters(first: datetime, count: int) -> list[tuple[datetime, str]]:
 @pytest.fixture
 def register(org, branches):
     """Metering location LOCATION (south) with meter M-1, register AUA in kWh."""
-    south = branches["south"]
-    power = Utility.objects.create(
-        organisation=org,
-        code="power",
-        name="Electricity",
-        kind="electricity",
-        unit="kWh",
-        unit_code="KWH",
-    )
-    sp = ServicePoint.objects.create(branch=south, identifier=LOCATION)
-    meter = Meter.objects.create(
-        branch=south,
-        kind="service_point",
-        utility=power,
-        serial="M-1",
-        service_point=sp,
-    )
-    return Register.objects.create(meter=meter, code="AUA", unit="kWh")
+    return register_at(org, branches["south"], LOCATION, "M-1", "AUA")
 
 
 def run(tmp_path, text: str) -> str:
-    path = tmp_path / "mscons.edi"
-    path.write_text(text)
-    out = StringIO()
-    call_command(
-        "import_readings",
-        str(path),
-        format="mscons",
-        branch="S",
-        today="2026-12-04",
-        stdout=out,
-    )
-    return out.getvalue()
+    return cli_import(tmp_path / "mscons.edi", text, "mscons")
 
 
 def test_it_imports_a_summer_day_and_the_day_of_92_quarter_hours(register, tmp_path):
     # given 29 March 2026 (clocks forward at 02:00 CET: 23 hours, local midnight
     # 23:00 UTC the day before) and 10 June 2026 (CEST: from 22:00 UTC)
-    text = interchange(
+    text = one_message(
         quarters(datetime(2026, 3, 28, 23, tzinfo=UTC), 92)
         + quarters(datetime(2026, 6, 9, 22, tzinfo=UTC), 96)
     )
@@ -113,7 +74,7 @@ def test_a_bad_quantity_quarantines_its_day(register, tmp_path):
     # given 10 June 2026 with one quantity that is no number, and 11 June whole
     june_10 = quarters(datetime(2026, 6, 9, 22, tzinfo=UTC), 96)
     june_10[40] = (june_10[40][0], "4,5")
-    text = interchange(june_10 + quarters(datetime(2026, 6, 10, 22, tzinfo=UTC), 96))
+    text = one_message(june_10 + quarters(datetime(2026, 6, 10, 22, tzinfo=UTC), 96))
     path = tmp_path / "bad.edi"
     path.write_text(text)
 
@@ -137,7 +98,7 @@ def test_a_bad_quantity_quarantines_its_day(register, tmp_path):
 
 
 def test_an_interchange_without_unz_is_refused_whole(register, tmp_path):
-    text = interchange(quarters(datetime(2026, 6, 9, 22, tzinfo=UTC), 96))
+    text = one_message(quarters(datetime(2026, 6, 9, 22, tzinfo=UTC), 96))
 
     with pytest.raises(CommandError) as refused:
         run(tmp_path, text.removesuffix("UNZ+1+REF1'"))
@@ -151,8 +112,8 @@ def test_two_interchanges_that_split_a_german_day_complete_it(register, tmp_path
     # given 10 June 2026 (from 22:00 UTC the day before): its first 40 quarter
     # hours in one interchange, the other 56 in the next
     first = quarters(datetime(2026, 6, 9, 22, tzinfo=UTC), 96)
-    run(tmp_path, interchange(first[:40]))
-    out = run(tmp_path, interchange(first[40:]))
+    run(tmp_path, one_message(first[:40]))
+    out = run(tmp_path, one_message(first[40:]))
 
     # then the day holds 24 × 2.50 = 60 kWh and its 96 quarter hours, rated
     assert "imported:               1" in out

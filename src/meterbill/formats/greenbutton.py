@@ -60,7 +60,7 @@ from typing import Literal, TypeVar
 from lxml import etree
 
 from .errors import InvalidFormat, InvalidValue, ReadResult
-from .intervals import IntervalDayRow, on_grid
+from .intervals import IntervalDayRow, interval_day
 from .readings import ReadingRow
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -368,29 +368,12 @@ def _interval_day(
         return None
     day = (clock.midnight(row.read_on), clock.midnight(row.read_on + ONE_DAY))
     midnight = datetime.datetime.combine(row.read_on, datetime.time())
-    placed = on_grid(
-        [int(start) for start, _length, _value in slots],
+    return interval_day(
+        row,
+        [(int(start), value) for start, _length, value in slots],
         int(length),
         day,
         lambda s: (clock.local(s) - midnight) // datetime.timedelta(minutes=1),
-    )
-    if placed is None:
-        return None
-    minutes, count, positions, shift = placed
-    values: list[Decimal | None] = [None] * count
-    for position, (_start, _length, value) in zip(positions, slots, strict=True):
-        values[position] = value
-    return IntervalDayRow(
-        row.line,
-        row.meter_ref,
-        row.register,
-        row.read_on,
-        minutes,
-        tuple(values),
-        row.unit,
-        row.quality,
-        shift,
-        len(slots) == count,
     )
 
 

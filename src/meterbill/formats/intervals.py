@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .readings import ReadingRow
+
 MINUTES_PER_DAY = 24 * 60
 # Interval lengths that divide an hour: the hourly load sums whole intervals.
 LENGTHS = frozenset(m for m in range(1, 61) if 60 % m == 0)
@@ -103,3 +105,35 @@ def on_grid(
     except NotAWholeDay:
         return None
     return minutes, count, positions, shift
+
+
+def interval_day(
+    row: ReadingRow,
+    slots: Sequence[tuple[int, Decimal]],
+    length_s: int,
+    day: tuple[int, int],
+    clock: Callable[[int], int],
+) -> IntervalDayRow | None:
+    """The day of intervals of the daily row ``row``, its ``slots`` (start in UTC
+    epoch seconds, quantity) placed on the grid of the local day as ``on_grid``
+    places them: whole, or partial (None where no quantity is given); None when
+    they are not on that grid."""
+    placed = on_grid([start for start, _value in slots], length_s, day, clock)
+    if placed is None:
+        return None
+    minutes, count, positions, shift = placed
+    values: list[Decimal | None] = [None] * count
+    for position, (_start, value) in zip(positions, slots, strict=True):
+        values[position] = value
+    return IntervalDayRow(
+        row.line,
+        row.meter_ref,
+        row.register,
+        row.read_on,
+        minutes,
+        tuple(values),
+        row.unit,
+        row.quality,
+        shift,
+        len(slots) == count,
+    )

@@ -51,7 +51,7 @@ from pydifact.exceptions import EDISyntaxError, ValidationError
 from pydifact.parser import Parser
 
 from .errors import InvalidFormat, InvalidValue, ReadResult
-from .intervals import IntervalDayRow, on_grid
+from .intervals import IntervalDayRow, interval_day
 from .readings import ReadingRow
 
 MARKET_TIME = ZoneInfo("Europe/Berlin")
@@ -457,29 +457,12 @@ class _Reader:
         midnight = datetime.datetime.combine(row.read_on, datetime.time())
         day = (self._midnight(row.read_on), self._midnight(row.read_on + ONE_DAY))
         minute = datetime.timedelta(minutes=1)
-        placed = on_grid(
-            [start for start, _end, _v in slots],
+        return interval_day(
+            row,
+            [(start, value) for start, _end, value in slots],
             length,
             day,
             lambda s: (self._clock(s) - midnight) // minute,
-        )
-        if placed is None:
-            return None
-        minutes, count, positions, shift = placed
-        values: list[Decimal | None] = [None] * count
-        for position, (_start, _end, value) in zip(positions, slots, strict=True):
-            values[position] = value
-        return IntervalDayRow(
-            row.line,
-            row.meter_ref,
-            row.register,
-            row.read_on,
-            minutes,
-            tuple(values),
-            row.unit,
-            row.quality,
-            shift,
-            len(slots) == count,
         )
 
     def _midnight(self, day: datetime.date) -> int:

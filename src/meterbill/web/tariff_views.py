@@ -10,10 +10,12 @@ billed. Component parameters are checked by ``tariffs.compile``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Max
@@ -382,23 +384,40 @@ def _component_page(
                 branch=user_branch(request),
             )
 
-    response = edit_page(
+    return _version_part_page(
         request,
         form,
         save,
+        version,
         title=_("%(kind)s · version %(code)s from %(day)s")
         % {
             "kind": ComponentKind(kind).label,
             "code": version.tariff.code,
             "day": short_date(version.valid_from),
         },
+        extra={"delete_url": "web:config_component_delete", "obj": component},
+    )
+
+
+def _version_part_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[], None],
+    version: TariffVersion,
+    *,
+    title: str,
+    extra: dict[str, Any],
+) -> HttpResponse:
+    """The edit page of a part of a version (a component, a lookup table): once
+    saved, back to the version's page, where the part is seen among the others."""
+    response = edit_page(
+        request,
+        form,
+        save,
+        title=title,
         back="web:config_tariffs",
         done="web:config_tariffs",
-        extra={
-            "version": version,
-            "delete_url": "web:config_component_delete",
-            "obj": component,
-        },
+        extra={"version": version, **extra},
     )
     if response.status_code == 302:
         return redirect("web:config_version", version_id=version.pk)
@@ -530,24 +549,19 @@ def _table_page(
                 branch=user_branch(request),
             )
 
-    response = edit_page(
+    return _version_part_page(
         request,
         form,
         save,
+        version,
         title=_("Lookup table · version %(code)s from %(day)s")
         % {"code": version.tariff.code, "day": short_date(version.valid_from)},
-        back="web:config_tariffs",
-        done="web:config_tariffs",
         extra={
-            "version": version,
             "delete_url": None if used else "web:config_table_delete",
             "obj": table,
             "note": ADD_ROWS_NOTE if used else "",
         },
     )
-    if response.status_code == 302:
-        return redirect("web:config_version", version_id=version.pk)
-    return response
 
 
 ADD_ROWS_NOTE = gettext_lazy(
