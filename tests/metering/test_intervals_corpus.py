@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from intervals_world import TOU_RATE, add_power, import_urdb
 from meterbill.metering.models import IntervalDay, Meter, Reading, Register
 from meterbill.premises.models import ServicePoint, Utility
 
@@ -111,3 +112,39 @@ def test_an_mscons_month_becomes_days_of_quarter_hours(registers):
     # 27 March 2022: clocks forward at 02:00, 92 quarter hours on both locations
     march_27 = IntervalDay.objects.filter(day=date(2022, 3, 27))
     assert [(len(d.values.split(",")), d.shift_at) for d in march_27] == [(92, 8)] * 2
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt", "identifier", "code", "name"),
+    [
+        (
+            COASTAL,
+            "greenbutton",
+            "RetailCustomer/5/UsagePoint/1",
+            "01",
+            "Usage point RetailCustomer/5/UsagePoint/1",
+        ),
+        (MSCONS, "mscons", "51481308456", "AUA", "Location 51481308456"),
+    ],
+)
+def test_register_new_onboards_the_points_of_green_button_and_mscons(
+    org, branches, tmp_path, path, fmt, identifier, code, name
+):
+    from meterbill.premises.models import Contract
+
+    add_power()
+    import_urdb(tmp_path, TOU_RATE, valid_from="2010-01-01")
+    out = StringIO()
+    call_command(
+        "import_readings", str(path), format=fmt, branch="S", today="2026-12-04",
+        register_new=True, tariff="TOU", customer_prefix="GB-", stdout=out,
+    )  # fmt: skip
+
+    point = ServicePoint.objects.get(branch=branches["south"], identifier=identifier)
+    assert point.name == name
+    register = Register.objects.get(meter__service_point=point, code=code)
+    assert register.role == Register.Role.CONSUMPTION
+    contract = Contract.objects.get(service_point=point)
+    assert contract.services.get().tariff.code == "TOU"
+    assert IntervalDay.objects.filter(register=register).exists()
+    assert "new points:      " in out.getvalue()

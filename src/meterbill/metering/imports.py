@@ -19,7 +19,7 @@ One call imports one file, in one transaction:
    file (NEM12, Green Button, MSCONS) whose daily reading is stored are kept as
    ``IntervalDay`` rows (``metering.intervals``).
 
-With ``register_new`` (NEM12/NEM13 onboarding), every unknown NMI gets a service
+With ``register_new`` (NEM12, Green Button, MSCONS), every unknown NMI gets a service
 point, a meter, its registers, a customer and a contract on the given tariff, so
 that the next bill run bills it.
 """
@@ -141,7 +141,7 @@ class ImportRefused(Exception):
 
 @dataclass(frozen=True)
 class ImportOptions:
-    register_new: bool = False  # NEM12/NEM13: onboard unknown NMIs
+    register_new: bool = False  # onboard unknown service points (BY_SERVICE_POINT)
     tariff: str = ""  # the tariff code of onboarded contracts
     customer_prefix: str = ""  # prefix of onboarded customer codes and names
     column_map: str = ""  # name of a saved ColumnMap (CSV, XLSX)
@@ -252,8 +252,11 @@ def import_readings(
     filename = filename[:NAME_LENGTH]
     today = options.today or timezone.localdate()
     tariff = _tariff(branch, options, filename) if options.register_new else None
-    if options.register_new and fmt != "nem12":
-        raise ImportRefused(f"{filename}: --register-new is for NEM12/NEM13 files")
+    if options.register_new and fmt not in BY_SERVICE_POINT:
+        raise ImportRefused(
+            f"{filename}: --register-new is for NEM12/NEM13, Green Button and MSCONS "
+            "files"
+        )
 
     try:
         parsed = _parse(data, fmt, filename, branch, options, today)
@@ -276,7 +279,7 @@ def import_readings(
         report.rejected += parsed.errors
         if tariff is not None:
             report.service_points_created = _register_new(
-                parsed.rows, branch, tariff, options, filename, user, today
+                parsed.rows, fmt, branch, tariff, options, filename, user, today
             )
         readings = _accepted(parsed.rows, fmt, branch, batch, user, options, today)
         report.rejected += readings.rejected
@@ -1328,10 +1331,19 @@ def _close_batch(
 # NEM12/NEM13 onboarding: unknown NMIs become billable service points.
 
 
-def _role(suffix: str) -> str:
-    """The register's role from the first letter of the NMI suffix (AEMO NMI
-    Procedure: E import, B export, Q and K reactive; other data streams are kept
-    for information)."""
+# What a new service point is called, by the format that names it.
+POINT_WORDS = {"nem12": "NMI", "greenbutton": "Usage point", "mscons": "Location"}
+
+
+def _role(suffix: str, fmt: str = "nem12") -> str:
+    """The register's role: for NEM12 from the first letter of the NMI suffix
+    (AEMO NMI Procedure: E import, B export, Q and K reactive; other data streams
+    are kept for information). A Green Button meter reading is consumption; an
+    MSCONS register is consumption unless its OBIS code says export (x-x:2.8.x)."""
+    if fmt == "mscons" and ":2.8." in suffix:
+        return Register.Role.EXPORT
+    if fmt != "nem12":
+        return Register.Role.CONSUMPTION
     return {
         "E": Register.Role.CONSUMPTION,
         "B": Register.Role.EXPORT,
@@ -1342,6 +1354,7 @@ def _role(suffix: str) -> str:
 
 def _register_new(
     rows: Sequence[_Row],
+    fmt: str,
     branch: Branch,
     tariff: Tariff,
     options: ImportOptions,
@@ -1364,11 +1377,15 @@ def _register_new(
         )
     )
     new = sorted(nmis - known)
+    word = POINT_WORDS[fmt]
     prefix = options.customer_prefix
     _refuse_clashes(branch, new, prefix, filename)
 
     ServicePoint.objects.bulk_create(
-        [ServicePoint(branch=branch, identifier=nmi, name=f"NMI {nmi}") for nmi in new]
+        [
+            ServicePoint(branch=branch, identifier=nmi, name=f"{word} {nmi}")
+            for nmi in new
+        ]
     )
     sp_of = dict(
         ServicePoint.objects.filter(branch=branch, identifier__in=nmis).values_list(
@@ -1383,13 +1400,13 @@ def _register_new(
                 meter_id=meter_of[nmi],
                 code=suffix,
                 unit=unit,
-                role=_role(suffix),
+                role=_role(suffix, fmt),
             )
             for (nmi, suffix), unit in sorted(units.items())
             if (meter_of[nmi], suffix) not in existing
         ]
     )
-    _contracts_for(branch, new, sp_of, tariff, prefix, first_day)
+    _contracts_for(branch, new, sp_of, tariff, prefix, first_day, word)
     if new:
         trail.record(
             "servicepoints.register",
@@ -1491,6 +1508,7 @@ def _contracts_for(
     tariff: Tariff,
     prefix: str,
     first_day: date,
+    word: str,
 ) -> None:
     codes = {nmi: f"{prefix}{nmi}"[:32] for nmi in new}
     Customer.objects.bulk_create(
@@ -1498,7 +1516,7 @@ def _contracts_for(
             Customer(
                 branch=branch,
                 code=code,
-                name=f"{prefix}{nmi}" if prefix else f"NMI {nmi}",
+                name=f"{prefix}{nmi}" if prefix else f"{word} {nmi}",
                 kind=Customer.Kind.PERSON,
             )
             for nmi, code in codes.items()

@@ -34,11 +34,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--register-new",
             action="store_true",
-            help="NEM12/NEM13: create service points, meters, registers, customers "
-            "and contracts for unknown NMIs",
+            help="NEM12/NEM13, Green Button, MSCONS: create service points, meters, "
+            "registers, customers and contracts for unknown NMIs, usage points and "
+            "metering locations",
         )
-        parser.add_argument("--tariff", default="", help="tariff code (new NMIs)")
-        parser.add_argument("--customer-prefix", default="", help="for new NMIs")
+        parser.add_argument(
+            "--tariff", default="", help="tariff code (new service points)"
+        )
+        parser.add_argument(
+            "--customer-prefix", default="", help="for new service points"
+        )
         parser.add_argument("--column-map", default="", help="saved column map name")
         parser.add_argument(
             "--again", action="store_true", help="import a file imported before"
@@ -104,7 +109,7 @@ class Command(BaseCommand):
             completed = report.days_completed
             out(f"  days completed:  {completed:>8}  (partial days of earlier files)")
         if report.service_points_created:
-            out(f"  new NMIs:        {report.service_points_created:>8}")
+            out(f"  new points:      {report.service_points_created:>8}")
         if report.values_ignored:
             out(f"  values ignored:  {report.values_ignored:>8}  (not billing values)")
         for error in report.rejected[:SHOWN]:
