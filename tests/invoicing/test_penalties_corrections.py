@@ -226,7 +226,7 @@ def test_the_cli_lists_the_penalty_invoices_in_one_query(org, branches, out_dir)
     counted = [
         q["sql"]
         for q in queries.captured_queries
-        if "COUNT(" in q["sql"].upper() and '"invoicing_invoiceline"' in q["sql"]
+        if "COUNT(" in q["sql"].upper() and "invoicing_invoiceline" in q["sql"]
     ]
     assert len(counted) == 1
     assert out.getvalue().count(": 1 late invoice(s), 21.00 RON") == 3

@@ -22,9 +22,11 @@ def _import(text, branch, filename="n.csv"):
 
 def _stored(register):
     """The stored columns of a register's readings, as the database holds them."""
+    text = "CHAR" if connection.vendor == "mysql" else "TEXT"  # MariaDB's name
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT CAST(read_on AS TEXT), CAST(value AS TEXT), period_start, kind, "
+            f"SELECT CAST(read_on AS {text}), CAST(value AS {text}), period_start, "
+            "kind, "
             "source, status, method, quality, note, reader, photo_ref, entered_by_id "
             "FROM metering_reading WHERE register_id = %s ORDER BY read_on",
             [register.pk],

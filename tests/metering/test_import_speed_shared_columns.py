@@ -40,10 +40,12 @@ def _row(register_id, read_on, value, quality="A"):
 
 
 def _stored(register_id):
+    text = "CHAR" if connection.vendor == "mysql" else "TEXT"  # MariaDB's name
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT CAST(read_on AS TEXT), CAST(value AS TEXT), period_start, kind, "
-            "source, status, method, quality, CAST(entered_at AS TEXT), note "
+            f"SELECT CAST(read_on AS {text}), CAST(value AS {text}), period_start, "
+            "kind, "
+            f"source, status, method, quality, CAST(entered_at AS {text}), note "
             "FROM metering_reading WHERE register_id = %s ORDER BY read_on",
             [register_id],
         )
