@@ -84,6 +84,8 @@ def test_add_tariff_names_the_line_of_broken_json(power, tmp_path):
 
 
 def test_import_tariff_reads_the_corpus_urdb_rate_as_components(power):
+    # without --vat the version is S at 0 %: the organisation's S rate prices it
+    call_command("add_vat_rate", category="S", rate="21", valid_from="2025-08-01")
     call_command(
         "import_tariff",
         str(CORPUS / "urdbv7.json"),

@@ -27,7 +27,7 @@ from meterbill.engine.billing import (
 )
 from meterbill.engine.billing_branch_sum import BranchSumIn, MeterIn
 from meterbill.engine.billing_occupants import OccupancyIn
-from meterbill.engine.components import Rounding, VatRates
+from meterbill.engine.components import RatingError, Rounding, VatRates
 from meterbill.engine.consumption import ReadingIn, RegisterIn
 from meterbill.engine.contract_charges import ContractChargeIn
 from meterbill.engine.money import round_money
@@ -107,10 +107,17 @@ def _prices(tariff_ids: Iterable[int], period: Period) -> dict[int, TariffPlan]:
     for pk, (code, org_id) in tariffs.items():
         found = versions.get(pk, [])
         newest = found[-1] if found else None
+        try:
+            vat = tuple(vat_for(schedules[org_id], found))
+        except RatingError as exc:
+            # A version's own VAT rate the organisation's schedule does not
+            # replace breaks EN 16931 (S at 0 %): its contracts are held with a
+            # tariff_error finding naming the tariff, not the chunk failed.
+            vat, problems[pk] = (), f"{exc} (the version's VAT rate)"
         plans[pk] = TariffPlan(
             code,
             tuple(found),
-            tuple(vat_for(schedules[org_id], found)),
+            vat,
             newest.rounding if newest else Rounding(),
             {v.valid_from: v.version_id for v in found},
             {

@@ -179,15 +179,20 @@ def _segments(data: bytes | str, filename: str) -> Iterator[_Segment]:
         )
     parsed = Parser().parse(text)
     del text  # the parser keeps its own copy
+    last = "the start of the file"
     for number in itertools.count(1):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # pydifact warns about its directories
                 segment = next(parsed, None)
         except (EDISyntaxError, ValidationError, ValueError, IndexError, KeyError) as e:
-            raise InvalidFormat(f"EDIFACT syntax error ({e})", file=filename) from e
+            # A truncated file ends inside a segment: say where reading stopped.
+            raise InvalidFormat(
+                f"EDIFACT syntax error after {last} ({e})", file=filename, line=number
+            ) from e
         if segment is None:
             return
+        last = f"segment {number} ({segment.tag})"
         yield _Segment(number, str(segment.tag), list(segment.elements))
 
 

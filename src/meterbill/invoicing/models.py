@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from meterbill.billing.models import BillRun, Period
@@ -190,8 +191,13 @@ class PenaltyRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.branch.code if self.branch_id and self.branch else "*"
-        return f"{where} from {self.valid_from}"
+        """Shown on the Penalties page ("the rule …") and by assess-penalties."""
+        if self.branch_id and self.branch:
+            return f"{self.branch.code} from {self.valid_from}"
+        return gettext("%(org)s (whole organisation) from %(day)s") % {
+            "org": self.organisation.name,
+            "day": self.valid_from,
+        }
 
 
 class PenaltyAssessment(models.Model):

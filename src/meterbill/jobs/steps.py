@@ -228,6 +228,8 @@ def _import_readings(job: Job, path: Path, filename: str) -> dict:
         "values_ignored": report.values_ignored,
         "estimates_replaced": report.estimates_replaced,
         "late_actuals": report.late_actuals,
+        "interval_days": report.interval_days,
+        "days_completed": report.days_completed,
     }
 
 

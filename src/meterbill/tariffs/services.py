@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from meterbill.audit import trail
 from meterbill.engine.components import RatingError, check_vat_rate
 from meterbill.engine.stored_decimal import column_fault
-from meterbill.invoicing.models import Invoice
+from meterbill.invoicing.models import Invoice, InvoiceLine
 from meterbill.invoicing.queries import STANDING
 from meterbill.orgs.models import Organisation
 from meterbill.orgs.services import SetupRefused
@@ -27,6 +27,7 @@ from .compile import (
     build_table,
     check_vat_categories,
     tables_read,
+    vat_schedule,
 )
 from .models import (
     LookupTable,
@@ -133,29 +134,30 @@ def add_tariff_version(
             f"VAT category {vat_category} is charged at 0%, not {vat_rate_percent}% "
             f"(EN 16931 BR-Z/E/AE/O rules)"
         )
+    if (
+        vat_category == VatCategory.STANDARD
+        and vat_rate_percent == 0
+        and not standard_rate_in_force(org, valid_from)
+    ):
+        raise SetupRefused(
+            f"VAT category S is charged at a rate above 0 (EN 16931 BR-S-05): give "
+            f"the version's rate with --vat, or add the organisation's S rate in "
+            f"force on {valid_from} (add-vat-rate --category S)"
+        )
     if currency and currency != org.currency:
         raise SetupRefused(
             f"{org.name} invoices in {org.currency}; a tariff in {currency} is not "
             f"supported"
         )
-    billed = (
-        Invoice.objects.filter(
-            branch__organisation=org,
-            state__in=STANDING,
-            period__ends_on__gte=valid_from,
-        )
-        .order_by("-period__ends_on")
-        .values_list("period__ends_on", flat=True)
-        .first()
-    )
+    utility = Utility.objects.filter(organisation=org, code=utility_code).first()
+    if utility is None:
+        raise SetupRefused(f"no utility {utility_code!r}")
+    billed = utility_invoiced_through(org, utility, valid_from)
     if billed is not None:
         raise SetupRefused(
             f"periods up to {billed} are invoiced; a new price starts after them "
             f"(correct invoiced periods with credit notes)"
         )
-    utility = Utility.objects.filter(organisation=org, code=utility_code).first()
-    if utility is None:
-        raise SetupRefused(f"no utility {utility_code!r}")
     with transaction.atomic():
         tariff, _ = Tariff.objects.get_or_create(
             organisation=org,
@@ -203,6 +205,36 @@ def add_tariff_version(
             },
         )
     return version
+
+
+def standard_rate_in_force(org: Organisation, day: date) -> bool:
+    """Whether the organisation's VAT schedule gives category S a rate on ``day``.
+    The bill run prices a version's S lines at that rate and falls back to the
+    version's own rate only without one (``compile.vat_for``), so a version at S
+    0 % is sound only then: else every contract on it would fail. One query."""
+    in_force = [s for s in vat_schedule(org.pk) if s.valid_from <= day]
+    return VatCategory.STANDARD in in_force[-1].rates
+
+
+def utility_invoiced_through(
+    org: Organisation, utility: Utility, since: date
+) -> date | None:
+    """The end of the last standing invoice's period, ending on ``since`` or later,
+    with a line of ``utility``: a new price of a tariff of that utility must start
+    after it (invoiced periods are corrected with credit notes, not re-priced).
+    Another tariff of the same utility counts too, as on the web's version screen;
+    a utility no invoice has billed yet may take a version on any date."""
+    return (
+        Invoice.objects.filter(
+            branch__organisation=org,
+            state__in=STANDING,
+            period__ends_on__gte=since,
+            pk__in=InvoiceLine.objects.filter(utility=utility).values("invoice_id"),
+        )
+        .order_by("-period__ends_on")
+        .values_list("period__ends_on", flat=True)
+        .first()
+    )
 
 
 COMPONENT_FIELDS = ("kind", "code", "description", "vat_category", "params", "formula")

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--code", required=True)
         parser.add_argument("--utility", required=True, help="utility code")
         parser.add_argument("--valid-from", required=True, help="YYYY-MM-DD")
-        parser.add_argument("--vat", default="0", help="VAT % if no VatRate exists")
+        parser.add_argument("--vat", default="0", help="VAT %% if no VatRate exists")
         parser.add_argument("--vat-category", default="S")
         parser.add_argument("--label", help="URDB: the rate's label in a response")
         parser.add_argument("--name", default="")
