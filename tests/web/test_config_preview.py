@@ -147,3 +147,26 @@ def test_it_asks_for_both_dates(alice, small_building, version, client_for):
 
     assert response.status_code == 422
     assert "ends_on" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_it_shows_why_a_category_s_version_at_0_percent_cannot_be_rated(
+    alice, small_building, version, client_for
+):
+    # Saved before add-tariff and the version form refused it: category S at 0 %
+    # while the organisation has no S rate of its own (EN 16931 BR-S-05).
+    version.vat_rate_percent = Decimal(0)
+    version.save()
+    apartment = small_building["apartments"][1]
+    client = client_for(alice)
+
+    response = client.get(
+        "/config/preview/",
+        {"version": version.pk, "apartment": apartment.pk, "consumption": "3"},
+    )
+
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.rating is None
+    assert result.error == "VAT category S: rate 0.00 not allowed"
+    assert 'id="preview-error"' in response.content.decode()

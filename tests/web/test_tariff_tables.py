@@ -268,25 +268,9 @@ def test_it_does_not_show_or_change_another_organisations_table(manager, client_
 def test_a_version_an_issued_invoice_used_keeps_its_tables(
     manager, small_building, client_for
 ):
-    from meterbill.invoicing.models import Invoice, InvoiceSeries
-    from meterbill.premises.models import Contract
     from meterbill.tariffs.models import LookupTable
 
-    contract = Contract.objects.get(number="C1")
-    series = InvoiceSeries.objects.create(branch=contract.branch, prefix="N", year=2026)
-    Invoice.objects.create(
-        branch=contract.branch,
-        state="issued",
-        series=series,
-        number=1,
-        full_number="N-2026-000001",
-        idempotency_key="n:1",
-        customer=contract.customer,
-        contract=contract,
-        apartment=contract.apartment,
-        period=small_building["period"],
-        currency="RON",
-    )
+    _issue_an_invoice(small_building)
     used = small_building["tariff"].versions.get()  # from 2026-01-01
     table = LookupTable.objects.create(version=used, name="zone", rows=[["A", "1"]])
     client = client_for(manager)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 
 from meterbill.audit import trail
 from meterbill.engine.components import RatingError, check_vat_rate
@@ -19,7 +20,7 @@ from meterbill.invoicing.models import Invoice, InvoiceLine
 from meterbill.invoicing.queries import STANDING
 from meterbill.orgs.models import Organisation
 from meterbill.orgs.services import SetupRefused
-from meterbill.premises.models import Utility
+from meterbill.premises.models import ContractService, Utility
 
 from .compile import (
     TariffConfigError,
@@ -152,8 +153,8 @@ def add_tariff_version(
     utility = Utility.objects.filter(organisation=org, code=utility_code).first()
     if utility is None:
         raise SetupRefused(f"no utility {utility_code!r}")
-    billed = utility_invoiced_through(org, utility, valid_from)
-    if billed is not None:
+    billed = utility_invoiced_through(org.pk, utility.pk)
+    if billed is not None and valid_from <= billed:
         raise SetupRefused(
             f"periods up to {billed} are invoiced; a new price starts after them "
             f"(correct invoiced periods with credit notes)"
@@ -216,21 +217,31 @@ def standard_rate_in_force(org: Organisation, day: date) -> bool:
     return VatCategory.STANDARD in in_force[-1].rates
 
 
-def utility_invoiced_through(
-    org: Organisation, utility: Utility, since: date
-) -> date | None:
-    """The end of the last standing invoice's period, ending on ``since`` or later,
-    with a line of ``utility``: a new price of a tariff of that utility must start
-    after it (invoiced periods are corrected with credit notes, not re-priced).
-    Another tariff of the same utility counts too, as on the web's version screen;
-    a utility no invoice has billed yet may take a version on any date."""
+def utility_invoices(organisation_id: int, utility_id: int) -> QuerySet[Invoice]:
+    """The issued invoices (every state but draft) with a period that may have
+    priced with a tariff of the utility: invoices of the organisation with a line
+    of the utility (lines do not change after issue), or whose contract has a
+    service of it (a service's tariff can be switched, which must not make an
+    invoiced version editable). It errs on the side of "used": another tariff of
+    the same utility counts too. A utility no invoice has billed has none, so a
+    new tariff of it may take a version on any date."""
+    lines = InvoiceLine.objects.filter(utility_id=utility_id)
+    services = ContractService.objects.filter(utility_id=utility_id)
+    return Invoice.objects.exclude(state=Invoice.State.DRAFT).filter(
+        Q(pk__in=lines.values("invoice_id"))
+        | Q(contract_id__in=services.values("contract_id")),
+        branch__organisation_id=organisation_id,
+        period__isnull=False,
+    )
+
+
+def utility_invoiced_through(organisation_id: int, utility_id: int) -> date | None:
+    """The end of the last period of ``utility_invoices``: a new version of a
+    tariff of the utility must start after it (invoiced periods are corrected
+    with credit notes, not re-priced). The CLI and the web's version form both
+    ask this."""
     return (
-        Invoice.objects.filter(
-            branch__organisation=org,
-            state__in=STANDING,
-            period__ends_on__gte=since,
-            pk__in=InvoiceLine.objects.filter(utility=utility).values("invoice_id"),
-        )
+        utility_invoices(organisation_id, utility_id)
         .order_by("-period__ends_on")
         .values_list("period__ends_on", flat=True)
         .first()

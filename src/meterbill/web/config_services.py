@@ -23,8 +23,9 @@ from meterbill.billing.models import ProviderBill, RuleSetting
 from meterbill.invoicing.models import Invoice, InvoiceLine, InvoiceSeries
 from meterbill.metering.models import Meter
 from meterbill.orgs.models import Branch
-from meterbill.premises.models import ContractService, Utility
+from meterbill.premises.models import Utility
 from meterbill.tariffs.models import Tariff, TariffComponent, TariffVersion, VatRate
+from meterbill.tariffs.services import utility_invoiced_through, utility_invoices
 
 
 class ConfigRefused(Exception):
@@ -227,20 +228,10 @@ def utility_in_use(utility: Utility) -> bool:
 
 
 def tariff_invoices(tariff: Tariff) -> QuerySet[Invoice]:
-    """The issued invoices (every state but draft) that may have priced with a
-    version of ``tariff``: invoices of its organisation with a line of its utility
-    (lines do not change after issue), or whose contract has a service of that
-    utility (a service's tariff can be switched, which must not make an invoiced
-    version editable). It errs on the side of "used": another tariff of the same
-    utility counts too."""
-    lines = InvoiceLine.objects.filter(utility_id=tariff.utility_id)
-    services = ContractService.objects.filter(utility_id=tariff.utility_id)
-    return Invoice.objects.exclude(state=Invoice.State.DRAFT).filter(
-        Q(pk__in=lines.values("invoice_id"))
-        | Q(contract_id__in=services.values("contract_id")),
-        branch__organisation_id=tariff.organisation_id,
-        period__isnull=False,
-    )
+    """The issued invoices that may have priced with a version of ``tariff``:
+    ``tariffs.services.utility_invoices`` of its utility, the rule add-tariff
+    checks too."""
+    return utility_invoices(tariff.organisation_id, tariff.utility_id)
 
 
 def version_invoices(version: TariffVersion) -> QuerySet[Invoice]:
@@ -264,14 +255,9 @@ def check_version_editable(version: TariffVersion) -> None:
 
 
 def last_invoiced_day(tariff: Tariff) -> date | None:
-    """The end of the last period invoiced on the tariff: a new version must start
-    after it (invoiced periods are corrected with credit notes, not re-priced)."""
-    return (
-        tariff_invoices(tariff)
-        .order_by("-period__ends_on")
-        .values_list("period__ends_on", flat=True)
-        .first()
-    )
+    """The end of the last period invoiced on the tariff's utility: a new version
+    must start after it (``tariffs.services.utility_invoiced_through``)."""
+    return utility_invoiced_through(tariff.organisation_id, tariff.utility_id)
 
 
 VERSION_FIELDS = (
