@@ -27,7 +27,7 @@ from meterbill.premises.models import Provider, Residence, Utility
 from .access import scope, visible_branches
 from .decimal_columns import check_columns
 from .engine_texts import key_label
-from .fields import PlainDecimalField
+from .fields import PlainDecimalField, model_choice
 
 PLAIN_KEYS = sorted(KEYS - {"custom"})
 RULE_TYPES = [
@@ -147,15 +147,9 @@ class DistributionRuleForm(forms.Form):
             kwargs["initial"] = initial_of(instance)
         super().__init__(*args, **kwargs)
         self.instance = instance
-        residence_field = self.fields["residence"]
-        branch_field = self.fields["branch"]
-        utility_field = self.fields["utility"]
-        assert isinstance(residence_field, forms.ModelChoiceField)
-        assert isinstance(branch_field, forms.ModelChoiceField)
-        assert isinstance(utility_field, forms.ModelChoiceField)
-        residence_field.queryset = scope(Residence.objects.order_by("code"), user)
-        branch_field.queryset = visible_branches(user).order_by("code")
-        utility_field.queryset = scope(Utility.objects.order_by("code"), user)
+        model_choice(self, "residence", scope(Residence.objects.order_by("code"), user))
+        model_choice(self, "branch", visible_branches(user).order_by("code"))
+        model_choice(self, "utility", scope(Utility.objects.order_by("code"), user))
         if instance is not None:
             # Where and from when a stored rule applies is fixed; save a new one
             # for another residence, utility or date.
@@ -251,9 +245,7 @@ class _BillPlaceForm(forms.Form):
             "provider": scope(Provider.objects.order_by("name"), user),
         }
         for name, queryset in querysets.items():
-            field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = queryset
+            model_choice(self, name, queryset)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -29,7 +29,7 @@ from meterbill.tariffs.compile import (
 from meterbill.tariffs.models import Tariff, TariffVersion, VatRate
 
 from .decimal_columns import check_columns
-from .fields import PlainDecimalField, plain_number_formfield
+from .fields import PlainDecimalField, model_choice, plain_number_formfield
 
 # The first day a tariff version may start: an earlier date is a typing slip.
 EARLIEST_VALID_FROM = date(1970, 1, 1)
@@ -170,9 +170,7 @@ class SeriesForm(forms.ModelForm):
         self, *args: Any, branches: Any, issued: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        branch_field = self.fields["branch"]
-        assert isinstance(branch_field, forms.ModelChoiceField)
-        branch_field.queryset = branches.order_by("path")
+        branch_field = model_choice(self, "branch", branches.order_by("path"))
         self.fields["year"].widget.attrs.update(min=2000, max=2100)
         if self.instance.pk:
             branch_field.disabled = True
@@ -265,9 +263,9 @@ class TariffForm(OrganisationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].validators.append(TARIFF_CODE)
-        utility = self.fields["utility"]
-        assert isinstance(utility, forms.ModelChoiceField)
-        utility.queryset = Utility.objects.filter(organisation=self.organisation)
+        utility = model_choice(
+            self, "utility", Utility.objects.filter(organisation=self.organisation)
+        )
         if self.instance.pk:
             # Contracts price with the tariff's utility; the code names it in the CLI.
             self.fields["code"].disabled = True

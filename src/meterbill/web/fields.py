@@ -9,6 +9,8 @@ plain_number_formfield`` in its Meta.
 
 A decimal comma is accepted as well as a point (12,5 is 12.5). Exponents, thousands
 separators, NaN and infinity are refused like other scripts' digits.
+
+``model_choice`` narrows a form's model choice field to the rows the user may pick.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.formats import sanitize_separators
 from django.utils.translation import gettext_lazy as _
 
@@ -78,3 +81,18 @@ def plain_number_formfield(field: models.Field[Any, Any], **kwargs: Any) -> Any:
     elif isinstance(field, models.IntegerField) and not field.choices:
         kwargs.setdefault("form_class", PlainIntegerField)
     return field.formfield(**kwargs)
+
+
+def model_choice(
+    form: forms.BaseForm, name: str, queryset: QuerySet[Any]
+) -> forms.ModelChoiceField:
+    """The form's model choice field ``name`` offering only ``queryset``.
+
+    A form built from a model lists every row of the related table; the views pass
+    the rows the user may see (``access.scope``) or pick from. The field is
+    returned typed so the caller can go on setting its labels or disabling it.
+    """
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+    return field

@@ -16,6 +16,8 @@ from meterbill.metering.imports import FORMATS
 from meterbill.metering.models import ColumnMap
 from meterbill.orgs.models import Branch
 
+from .fields import model_choice
+
 LABELS = {
     "csv": _("CSV readings (meter, date, value …)"),
     "xlsx": _("Excel readings (.xlsx)"),
@@ -86,9 +88,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, branches: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        branch_field = self.fields["branch"]
-        assert isinstance(branch_field, forms.ModelChoiceField)
-        branch_field.queryset = branches.order_by("path")
+        model_choice(self, "branch", branches.order_by("path"))
         fmt = self.fields["format"]
         assert isinstance(fmt, forms.ChoiceField)
         fmt.choices = [(f, LABELS.get(f, f)) for f in upload_formats()]

@@ -22,7 +22,7 @@ from meterbill.invoicing.penalties import (
 )
 from meterbill.orgs.models import Branch, Organisation
 
-from .fields import plain_number_formfield
+from .fields import model_choice, plain_number_formfield
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -90,9 +90,7 @@ class PenaltyRuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
         self.organisation_wide = organisation_wide
-        branch = self.fields["branch"]
-        assert isinstance(branch, forms.ModelChoiceField)
-        branch.queryset = branches.order_by("path")
+        branch = model_choice(self, "branch", branches.order_by("path"))
         branch.empty_label = _("The whole organisation")
         if not self.instance.pk:
             self.initial.setdefault("exemption_reason", DEFAULT_EXEMPTION_REASON)
@@ -127,9 +125,7 @@ class AssessForm(forms.Form):
 
     def __init__(self, *args: Any, branches: QuerySet[Branch], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        branch = self.fields["branch"]
-        assert isinstance(branch, forms.ModelChoiceField)
-        branch.queryset = branches.order_by("path")
+        model_choice(self, "branch", branches.order_by("path"))
 
     def clean_on(self) -> date:
         """The service's own rule: no day after today (the penalty invoices are

@@ -43,7 +43,7 @@ from meterbill.premises.persons import latest_change
 from meterbill.tariffs.models import Tariff
 
 from .access import scope, visible_branches
-from .fields import PlainDecimalField, plain_number_formfield
+from .fields import PlainDecimalField, model_choice, plain_number_formfield
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 AES_KEY = re.compile(r"[0-9a-fA-F]{32}")
@@ -270,9 +270,7 @@ class ApartmentUtilityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        utility = self.fields["utility"]
-        assert isinstance(utility, forms.ModelChoiceField)
-        utility.queryset = scope(Utility.objects.order_by("code"), user)
+        model_choice(self, "utility", scope(Utility.objects.order_by("code"), user))
 
     def clean_distribution_area_m2(self) -> Decimal | None:
         area = self.cleaned_data["distribution_area_m2"]
@@ -349,9 +347,7 @@ class MeterForm(forms.ModelForm):
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)
         kind.choices = [c for c in Meter.Kind.choices if c[0] in kinds]
-        utility = self.fields["utility"]
-        assert isinstance(utility, forms.ModelChoiceField)
-        utility.queryset = scope(Utility.objects.order_by("code"), user)
+        model_choice(self, "utility", scope(Utility.objects.order_by("code"), user))
         parent = self.fields["parent"]
         assert isinstance(parent, forms.ModelChoiceField)
         # The main meters and branching counters of the same building (id 0, i.e.
@@ -590,13 +586,13 @@ class CustomerForm(BranchChoiceMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_branch_field(user)
-        portal = self.fields["portal_user"]
-        assert isinstance(portal, forms.ModelChoiceField)
         # Customer logins of the user's branches not linked to another customer.
-        portal.queryset = (
+        portal = model_choice(
+            self,
+            "portal_user",
             scope(User.objects.filter(roles__contains=Role.CUSTOMER), user)
             .filter(Q(customer__isnull=True) | Q(customer=self.instance.pk))
-            .order_by("username")
+            .order_by("username"),
         )
         portal.label = _("Portal login")
         portal.help_text = _("A user with the customer role, not linked elsewhere.")
@@ -643,23 +639,24 @@ class ContractForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        customer = self.fields["customer"]
-        assert isinstance(customer, forms.ModelChoiceField)
-        customer.queryset = scope(Customer.objects.order_by("code"), user)
+        customers = scope(Customer.objects.order_by("code"), user)
+        customer = model_choice(self, "customer", customers)
         _labels(customer, lambda c: f"{c.code} {c.name}")
-        apartment = self.fields["apartment"]
-        assert isinstance(apartment, forms.ModelChoiceField)
-        apartment.queryset = scope(
-            Apartment.objects.select_related("residence"), user
-        ).order_by("residence__code", "number")
-        point = self.fields["service_point"]
-        assert isinstance(point, forms.ModelChoiceField)
-        point.queryset = scope(ServicePoint.objects.order_by("identifier"), user)
+        model_choice(
+            self,
+            "apartment",
+            scope(Apartment.objects.select_related("residence"), user).order_by(
+                "residence__code", "number"
+            ),
+        )
+        model_choice(
+            self,
+            "service_point",
+            scope(ServicePoint.objects.order_by("identifier"), user),
+        )
         premises = self._initial_premises()
         if premises is not None:
-            customer.queryset = customer.queryset.filter(
-                branch__path__startswith=premises.path
-            )
+            customer.queryset = customers.filter(branch__path__startswith=premises.path)
         self.billed_through = (
             _billed_through(Invoice.objects.filter(contract=self.instance))
             if self.instance.pk
@@ -767,14 +764,12 @@ class ContractServiceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        utility = self.fields["utility"]
-        assert isinstance(utility, forms.ModelChoiceField)
-        utility.queryset = scope(Utility.objects.order_by("code"), user)
-        tariff = self.fields["tariff"]
-        assert isinstance(tariff, forms.ModelChoiceField)
-        tariff.queryset = scope(
-            Tariff.objects.select_related("utility"), user
-        ).order_by("code")
+        model_choice(self, "utility", scope(Utility.objects.order_by("code"), user))
+        tariff = model_choice(
+            self,
+            "tariff",
+            scope(Tariff.objects.select_related("utility"), user).order_by("code"),
+        )
         _labels(tariff, lambda t: f"{t.code} {t.name} ({t.utility.name})")
 
     def clean(self) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from meterbill.tariffs.models import (
 )
 
 from .config_forms import VersionChoiceField
-from .fields import PlainDecimalField
+from .fields import PlainDecimalField, model_choice
 
 # The form fields of each kind, after the common ones (code, description, VAT).
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
@@ -469,13 +469,9 @@ class PreviewForm(forms.Form):
 
     def __init__(self, *args: Any, versions: Any, apartments: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        version = self.fields["version"]
-        apartment = self.fields["apartment"]
-        assert isinstance(version, forms.ModelChoiceField)
-        assert isinstance(apartment, forms.ModelChoiceField)
+        version = model_choice(self, "version", versions)
+        apartment = model_choice(self, "apartment", apartments)
         version.label, apartment.label = _("Tariff version"), _("Apartment")
-        version.queryset = versions
-        apartment.queryset = apartments
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
