@@ -967,10 +967,10 @@ def _bills_of_days(
     weekday = usage.year_start_weekday
     if weekday is None:
         weekday = date(usage.starts_on.year, 1, 1).weekday()
-    return rate_days(tariff, load, weekday, _rating_day(first), _rating_day(last))
+    return rate_days(tariff, load, weekday, rating_day(first), rating_day(last))
 
 
-def _rating_day(day: date) -> int:
+def rating_day(day: date) -> int:
     """The day's position (0-based) in the 365-day rating year, as the hourly
     load is laid out (``metering.intervals``): 29 February has none."""
     position = (day - date(day.year, 1, 1)).days

@@ -389,14 +389,16 @@ def _issue(
     issued.kind, issued.corrects, issued.reason = kind, original, reason[:200]
     fields = ["kind", "corrects", "reason"]
     if kind == K.CREDIT_NOTE:
-        issued.frozen = {**issued.frozen, **_parties(original)}
+        issued.frozen = {**issued.frozen, **credit_note_parties(original)}
         issued.due_date = None
         fields += ["frozen", "due_date"]
     issued.save(update_fields=fields)
     return issued
 
 
-def _parties(inv: Invoice) -> dict[str, Any]:
+def credit_note_parties(inv: Invoice) -> dict[str, Any]:
+    """The parties a credit note keeps from the invoice it corrects, as that
+    invoice froze them."""
     return {
         k: inv.frozen[k] for k in ("seller", "buyer", "contract") if k in inv.frozen
     }

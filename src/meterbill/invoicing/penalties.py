@@ -74,6 +74,7 @@ from meterbill.tariffs.compile import (
     check_vat_exemption,
 )
 
+from .corrections import credit_note_parties
 from .issue import IssueContext, issue_charges
 from .models import Invoice, PenaltyAssessment, PenaltyRule
 from .queries import STANDING, UNPAID
@@ -824,19 +825,13 @@ def _issue_credit_notes(
     for note in issued:
         original = by_contract[note.contract_id]
         note.kind, note.corrects, note.reason = K.CREDIT_NOTE, original, reason
-        note.frozen = {**note.frozen, **_parties(original)}
+        note.frozen = {**note.frozen, **credit_note_parties(original)}
         note.due_date = None
         notes[original.pk] = note
     Invoice.objects.bulk_update(
         issued, ["kind", "corrects", "reason", "frozen", "due_date"]
     )
     return notes
-
-
-def _parties(inv: Invoice) -> dict[str, Any]:
-    return {
-        k: inv.frozen[k] for k in ("seller", "buyer", "contract") if k in inv.frozen
-    }
 
 
 def credit_overcharged(

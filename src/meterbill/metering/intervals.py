@@ -28,6 +28,7 @@ from typing import TypeVar, cast
 from django.db.models import Q
 
 from meterbill.dbbulk import insert_rows
+from meterbill.engine.components import rating_day
 from meterbill.formats.intervals import clock_minutes
 
 from .models import IntervalDay, Meter, Reading, Register
@@ -227,7 +228,7 @@ def _load(
     year = starts_on.year
     load = [ZERO] * (DAYS_PER_YEAR * HOURS_PER_DAY)
     for day in period:
-        first_hour = _day_of_rating_year(day) * HOURS_PER_DAY
+        first_hour = rating_day(day) * HOURS_PER_DAY
         for r in registers:
             found = days.get((r.pk, day))
             if found is not None:
@@ -260,14 +261,6 @@ def _missing_text(missing: Sequence[date], days: int) -> str:
         f"the meter has no interval data for {len(missing)} of the {days} days "
         f"({shown}{more})"
     )
-
-
-def _day_of_rating_year(day: date) -> int:
-    """The day's position in the 365-day rating year (29 February has none)."""
-    position = (day - date(day.year, 1, 1)).days
-    if calendar.isleap(day.year) and day > date(day.year, 2, 29):
-        position -= 1
-    return position
 
 
 def _add_day(

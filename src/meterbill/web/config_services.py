@@ -25,7 +25,12 @@ from meterbill.metering.models import Meter
 from meterbill.orgs.models import Branch
 from meterbill.premises.models import Utility
 from meterbill.tariffs.models import Tariff, TariffComponent, TariffVersion, VatRate
-from meterbill.tariffs.services import utility_invoiced_through, utility_invoices
+from meterbill.tariffs.services import (
+    component_audit,
+    copy_tables,
+    utility_invoiced_through,
+    utility_invoices,
+)
 
 
 class ConfigRefused(Exception):
@@ -299,6 +304,48 @@ def copy_components(source: TariffVersion, target: TariffVersion) -> int:
     ]
     TariffComponent.objects.bulk_create(rows)
     return len(rows)
+
+
+def add_version(
+    version: TariffVersion, source: TariffVersion | None, *, user: Any, branch: Any
+) -> None:
+    """Save a new version, with the components and lookup tables of ``source``
+    copied, in one ``tariff.version.add`` event that records them, as add-tariff
+    records a version's own."""
+    version.save()
+    after = snapshot(version, ("tariff", *VERSION_FIELDS))
+    if source is not None:
+        copy_components(source, version)
+        after["copy_from"] = source.pk
+        after["components"] = [
+            component_audit(c) for c in version.components.order_by("position")
+        ]
+        after["tables"] = copy_tables(source, version)
+    trail.record(
+        "tariff.version.add", user=user, branch=branch, obj=version, after=after
+    )
+
+
+def delete_version(version: TariffVersion, *, user: Any, branch: Any) -> None:
+    """Delete a version no invoice used, with its components and lookup tables,
+    in one ``tariff.version`` event that keeps what it priced with."""
+    check_version_editable(version)
+    with transaction.atomic():
+        contents = {
+            "components": [
+                component_audit(c) for c in version.components.order_by("position")
+            ],
+            "tables": {t.name: t.rows for t in version.lookup_tables.order_by("name")},
+        }
+        version.components.all().delete()
+        delete_model(
+            version,
+            ("tariff", *VERSION_FIELDS),
+            action="tariff.version",
+            user=user,
+            branch=branch,
+            extra=contents,
+        )
 
 
 def next_position(version: TariffVersion) -> int:

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from meterbill.audit import trail
 from meterbill.orgs.services import SetupRefused
 from meterbill.premises.models import Apartment
 from meterbill.tariffs.models import (
@@ -38,9 +37,7 @@ from meterbill.tariffs.models import (
 )
 from meterbill.tariffs.services import (
     add_table_rows,
-    component_audit,
     components_reading,
-    copy_tables,
 )
 
 from .access import can, get_scoped, requires, scope
@@ -49,14 +46,14 @@ from .config_services import (
     COMPONENT_FIELDS,
     VERSION_FIELDS,
     ConfigRefused,
+    add_version,
     check_version_editable,
-    copy_components,
     delete_model,
+    delete_version,
     last_invoiced_day,
     move_component,
     next_position,
     save_model,
-    snapshot,
     tariff_invoices,
     version_invoices,
 )
@@ -226,26 +223,6 @@ def version_new(request: HttpRequest, tariff_id: int) -> HttpResponse:
     return response
 
 
-def add_version(
-    version: TariffVersion, source: TariffVersion | None, *, user: Any, branch: Any
-) -> None:
-    """Save a new version, with the components and lookup tables of ``source``
-    copied, in one ``tariff.version.add`` event that records them, as add-tariff
-    records a version's own."""
-    version.save()
-    after = snapshot(version, ("tariff", *VERSION_FIELDS))
-    if source is not None:
-        copy_components(source, version)
-        after["copy_from"] = source.pk
-        after["components"] = [
-            component_audit(c) for c in version.components.order_by("position")
-        ]
-        after["tables"] = copy_tables(source, version)
-    trail.record(
-        "tariff.version.add", user=user, branch=branch, obj=version, after=after
-    )
-
-
 @requires("tariffs.view")
 def version(request: HttpRequest, version_id: int) -> HttpResponse:
     obj = _version(request.user, version_id)
@@ -315,25 +292,7 @@ def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
 def version_delete(request: HttpRequest, version_id: int) -> HttpResponse:
     obj = _version(request.user, version_id)
     try:
-        check_version_editable(obj)
-        with transaction.atomic():
-            # The event keeps what the version priced with: its components and
-            # the rows of its tables (they go with it).
-            contents = {
-                "components": [
-                    component_audit(c) for c in obj.components.order_by("position")
-                ],
-                "tables": {t.name: t.rows for t in obj.lookup_tables.order_by("name")},
-            }
-            obj.components.all().delete()
-            delete_model(
-                obj,
-                ("tariff", *VERSION_FIELDS),
-                action="tariff.version",
-                user=request.user,
-                branch=user_branch(request),
-                extra=contents,
-            )
+        delete_version(obj, user=request.user, branch=user_branch(request))
     except ConfigRefused as exc:
         messages.error(request, str(exc))
         return redirect("web:config_version", version_id=obj.pk)
