@@ -997,10 +997,12 @@ class _Block:
         self.zero = batch.zero
         # per usage: whether it has a line yet (None: all have)
         self.lined: list[bool] | None = [False] * count
-        # every component's exact and net amounts in line order (None: no line;
-        # True: a column without None)
-        self.amounts: list[tuple[Sequence[Decimal | None], bool]] = []
-        self.net_amounts: list[tuple[Sequence[Decimal | None], bool]] = []
+        # every component's exact and net amounts in line order, ZERO where
+        # a usage has no line of the component (adding ZERO to a sum of such
+        # amounts gives the same number, digits and exponent alike, as leaving
+        # it out: each sum starts from ZERO or from the currency's zero)
+        self.amounts: list[Sequence[Decimal]] = []
+        self.net_amounts: list[Sequence[Decimal]] = []
         self.emitters = [column(self) for column in plan.columns]
         self.total(plan.vat_key, batch)
         # what only the columns needed
@@ -1011,7 +1013,7 @@ class _Block:
         """The totals of each usage's one VAT group, as _Batch.totals finds
         them: the net total (zero + the nets in line order) and its VAT."""
         zero, count = self.zero, len(self.quantities)
-        self.nets = _running_sums([zero] * count, self.net_amounts)
+        self.nets = _add_all([zero] * count, self.net_amounts)
         self.category, self.rate = vat_key
         rate, money, step = self.rate, batch.money, batch.step
         if rate:
@@ -1045,26 +1047,30 @@ class _Block:
 
     def book(self, amounts: Sequence[Decimal], nets: Sequence[Decimal]) -> None:
         """A component that gives every usage one line."""
-        self.amounts.append((amounts, True))
-        self.net_amounts.append((nets, True))
+        self.amounts.append(amounts)
+        self.net_amounts.append(nets)
         self.lined = None
 
     def book_some(
-        self, amounts: list[Decimal | None], nets: list[Decimal | None]
+        self,
+        amounts: Sequence[Decimal],
+        nets: Sequence[Decimal],
+        lines: Sequence[object | None],
     ) -> None:
-        """A component that gives a line to the usages whose amount is not None."""
-        self.amounts.append((amounts, False))
-        self.net_amounts.append((nets, False))
+        """A component that gives a line to the usages whose item in ``lines``
+        is not None; ``amounts`` and ``nets`` are ZERO for the others."""
+        self.amounts.append(amounts)
+        self.net_amounts.append(nets)
         if self.lined is not None:
             self.lined = [
-                lined or amount is not None
-                for lined, amount in zip(self.lined, amounts, strict=True)
+                lined or line is not None
+                for lined, line in zip(self.lined, lines, strict=True)
             ]
 
     def subtotals(self) -> list[Decimal]:
         """Each usage's lines so far summed from ZERO in line order, as minimum
         and maximum charges sum them in rate_period."""
-        return _running_sums([ZERO] * len(self.quantities), self.amounts)
+        return _add_all([ZERO] * len(self.quantities), self.amounts)
 
     def lines_of(self, index: int) -> list[PricedLine]:
         lines: list[PricedLine] = []
@@ -1079,27 +1085,6 @@ class _Block:
         group = VatGroup(self.category, self.rate, net, self.taxes[index])
         vat_total = self.vat_totals[index]
         return InvoiceTotals(net, net, vat_total, self.inclusive[index], (group,))
-
-
-def _running_sums(
-    totals: list[Decimal], columns: Sequence[tuple[Sequence[Decimal | None], bool]]
-) -> list[Decimal]:
-    """Each of ``totals`` plus the values of ``columns`` at its place, None left
-    out: the same additions in the same order as adding line by line (Decimal
-    addition rounds, so the order is kept). Columns without None that follow each
-    other are added in one pass."""
-    run: list[Sequence[Decimal]] = []
-    for column, full in columns:
-        if full:
-            run.append(cast("Sequence[Decimal]", column))
-            continue
-        totals = _add_all(totals, run)
-        run = []
-        totals = [
-            total if value is None else total + value
-            for total, value in zip(totals, column, strict=True)
-        ]
-    return _add_all(totals, run)
 
 
 def _add_all(
@@ -1162,7 +1147,10 @@ def _fixed_column(component: FixedCharge, info: _PartInfo, block: _Block) -> _Em
 
         return per_apartment
 
-    meters = [_meters(usage, code) for usage in block.usages]
+    counts = [usage.variables.get("meters") for usage in block.usages]
+    if None in counts:
+        raise RatingError(f"component {code}: the variable 'meters' has no value")
+    meters = cast("list[Decimal]", counts)
     quantities = [months * number for number in meters]
     amounts = [quantity * price for quantity in quantities]
     nets = [quantize(amount, step) for amount in amounts]
@@ -1197,13 +1185,6 @@ def _fixed_column(component: FixedCharge, info: _PartInfo, block: _Block) -> _Em
         )
 
     return per_meter
-
-
-def _meters(usage: Usage, code: str) -> Decimal:
-    count = usage.variables.get("meters")
-    if count is None:
-        raise RatingError(f"component {code}: the variable 'meters' has no value")
-    return count
 
 
 def _unit_price_column(component: UnitPrice, info: _PartInfo, block: _Block) -> _Emit:
@@ -1244,13 +1225,13 @@ def _block_price_column(component: BlockPrice, info: _PartInfo, block: _Block) -
     vat_rate, quantize, step = info.vat_rates[category], info.round_net, info.step
     starts_on, ends_on = info.starts_on, info.ends_on
     # per block that gives a line to some usage: (its template, what each usage
-    # takes of it or None, amounts, nets)
+    # takes of it or None, amounts and nets, ZERO where it takes nothing)
     made: list[
         tuple[
             tuple[Decimal, Decimal | None, Decimal, str, str],
             list[Decimal | None],
-            list[Decimal | None],
-            list[Decimal | None],
+            list[Decimal],
+            list[Decimal],
         ]
     ] = []
     quantities = block.quantities
@@ -1276,9 +1257,9 @@ def _block_price_column(component: BlockPrice, info: _PartInfo, block: _Block) -
             room = None if upper is None else upper - lower
             taken, left = _takes(left, room, index == 0)
         if any(part is not None for part in taken):
-            amounts = [None if q is None else q * price for q in taken]
-            nets = [None if a is None else quantize(a, step) for a in amounts]
-            block.book_some(amounts, nets)
+            amounts = [ZERO if q is None else q * price for q in taken]
+            nets = [quantize(a, step) for a in amounts]
+            block.book_some(amounts, nets, taken)
             made.append((template, taken, amounts, nets))
         if upper is None:
             break
@@ -1303,13 +1284,13 @@ def _block_price_column(component: BlockPrice, info: _PartInfo, block: _Block) -
                     quantity,
                     unit_code,
                     price,
-                    amounts[index],  # type: ignore[arg-type]
+                    amounts[index],
                     category,
                     vat_rate,
                     starts_on,
                     ends_on,
                     trace,
-                    nets[index],  # type: ignore[arg-type]
+                    nets[index],
                 )
             )
 
@@ -1415,10 +1396,10 @@ def _formula_column(component: FormulaCharge, info: _PartInfo, block: _Block) ->
     variables = block.formula_variables(
         price_formula, *([] if quantity_formula is None else [quantity_formula])
     )
-    price_of, price_text = price_formula.evaluate, price_formula.text
-    # (value, trace) of each usage, kept as two columns: a tuple per usage kept
-    # would be one more object for the collector to scan
-    values, traces = _two_columns([price_of(env, tables) for env in variables])
+    price_text = price_formula.text
+    # each usage's value, and the variables and steps of its trace: the Trace
+    # objects are made when a line is read (one object fewer per usage kept)
+    values, used, steps = price_formula.evaluate_many(variables, tables)
     if quantity_formula is None:
         nets = [quantize(value, step) for value in values]
         block.book(values, nets)
@@ -1428,7 +1409,7 @@ def _formula_column(component: FormulaCharge, info: _PartInfo, block: _Block) ->
             details = {
                 "rule": "formula",
                 "formula": price_text,
-                "formula_trace": traces[index],
+                "formula_trace": Trace(used[index], steps[index]),
                 "component": code,
             }
             out.append(
@@ -1450,9 +1431,9 @@ def _formula_column(component: FormulaCharge, info: _PartInfo, block: _Block) ->
 
         return amount_only
 
-    quantity_of, quantity_text = quantity_formula.evaluate, quantity_formula.text
-    how_many, how_many_traces = _two_columns(
-        [quantity_of(env, tables) for env in variables]
+    quantity_text = quantity_formula.text
+    how_many, quantity_used, quantity_steps = quantity_formula.evaluate_many(
+        variables, tables
     )
     amounts = [q * value for q, value in zip(how_many, values, strict=True)]
     nets = [quantize(amount, step) for amount in amounts]
@@ -1463,9 +1444,9 @@ def _formula_column(component: FormulaCharge, info: _PartInfo, block: _Block) ->
         details = {
             "rule": "formula",
             "formula": price_text,
-            "formula_trace": traces[index],
+            "formula_trace": Trace(used[index], steps[index]),
             "quantity_formula": quantity_text,
-            "quantity_trace": how_many_traces[index],
+            "quantity_trace": Trace(quantity_used[index], quantity_steps[index]),
             "component": code,
         }
         out.append(
@@ -1488,15 +1469,6 @@ def _formula_column(component: FormulaCharge, info: _PartInfo, block: _Block) ->
     return price_and_quantity
 
 
-def _two_columns(
-    pairs: list[tuple[Decimal, Trace]],
-) -> tuple[Sequence[Decimal], Sequence[Trace]]:
-    if not pairs:
-        return (), ()
-    values, traces = zip(*pairs, strict=True)
-    return values, traces
-
-
 def _limit_column(
     component: MinimumCharge | MaximumCharge, info: _PartInfo, block: _Block
 ) -> _Emit:
@@ -1512,8 +1484,9 @@ def _limit_column(
         gaps = [None if s >= limit else limit - s for s in subtotals]
     else:
         gaps = [None if s <= limit else limit - s for s in subtotals]
-    nets = [None if gap is None else quantize(gap, step) for gap in gaps]
-    block.book_some(gaps, nets)
+    amounts = [ZERO if gap is None else gap for gap in gaps]
+    nets = [quantize(amount, step) for amount in amounts]
+    block.book_some(amounts, nets, gaps)
 
     def emit(index: int, out: list[PricedLine]) -> None:
         gap = gaps[index]
@@ -1538,7 +1511,7 @@ def _limit_column(
                 starts_on,
                 ends_on,
                 trace,
-                nets[index],  # type: ignore[arg-type]
+                nets[index],
             )
         )
 

@@ -28,7 +28,7 @@ levels deep.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import (
     ROUND_HALF_EVEN,
@@ -41,7 +41,8 @@ from decimal import (
     Overflow,
 )
 from enum import Enum
-from typing import Any
+from itertools import repeat
+from typing import Any, NoReturn, cast
 
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
@@ -165,13 +166,19 @@ class Kind(Enum):
     NONE = "None"
 
 
+Tables = Mapping[str, Mapping[str, Decimal]]
+# a function call's (source text, value) in a trace
+Step = tuple[str, Decimal]
+_finite = Decimal.is_finite
+
+
 @dataclass(slots=True)
 class Trace:
     """How a value came about: the variables read and the value of every function
     call, in evaluation order, as ``(source text of the call, value)``."""
 
     variables: dict[str, Decimal]
-    steps: list[tuple[str, Decimal]] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -180,9 +187,8 @@ class Trace:
         }
 
 
-Tables = Mapping[str, Mapping[str, Decimal]]
 # A compiled node: (variables, tables, steps) -> value.
-_Eval = Callable[[dict[str, Decimal], Tables, list[tuple[str, Decimal]]], Any]
+_Eval = Callable[[dict[str, Decimal], Tables, list[Step]], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +219,7 @@ class Formula:
             if not value.is_finite():
                 raise self._error(f"variable {name!r} is {value}, not a finite number")
             used[name] = value
-        steps: list[tuple[str, Decimal]] = []
+        steps: list[Step] = []
         try:
             result = self._run(used, tables or {}, steps)
         except FormulaError:
@@ -230,6 +236,51 @@ class Formula:
                 f"an invoice line stores)"
             )
         return result, Trace(used, steps)
+
+    def evaluate_many(
+        self, envs: Sequence[Mapping[str, Decimal]], tables: Tables | None = None
+    ) -> tuple[list[Decimal], list[dict[str, Decimal]], list[list[Step]]]:
+        """``evaluate`` for each of ``envs``, as three columns: the values, the
+        variables each read and the steps each took (``Trace(variables[i],
+        steps[i])`` is the trace ``evaluate(envs[i])`` gives). The checks of the
+        variables and of the results are made a column at a time. When one of
+        the envs fails, raises the FormulaError ``evaluate`` raises for the first
+        that does."""
+        names, run = self.names, self._run
+        values = [[env.get(name) for env in envs] for name in names]
+        if not all(set(map(type, column)) <= {Decimal} for column in values):
+            self._first_failure(envs, tables)
+        columns = cast("list[list[Decimal]]", values)
+        if not all(all(map(_finite, column)) for column in columns):
+            self._first_failure(envs, tables)
+        if not columns:
+            used: list[dict[str, Decimal]] = [{} for _ in envs]
+        elif len(columns) == 1:
+            (name,), (column,) = names, columns
+            used = [{name: value} for value in column]
+        elif len(columns) == 2:
+            (first, second), (one, two) = names, columns
+            used = [{first: a, second: b} for a, b in zip(one, two, strict=True)]
+        else:
+            used = [
+                dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)
+            ]
+        steps: list[list[Step]] = [[] for _ in used]
+        try:
+            results = list(map(run, used, repeat(tables or {}), steps))
+        except (FormulaError, DecimalException):
+            # an earlier set may fail its range check: find the first failure
+            self._first_failure(envs, tables)
+        if results and not (-MAX_RESULT < min(results) and max(results) < MAX_RESULT):
+            self._first_failure(envs, tables)
+        return results, used, steps
+
+    def _first_failure(
+        self, envs: Sequence[Mapping[str, Decimal]], tables: Tables | None
+    ) -> NoReturn:
+        for env in envs:
+            self.evaluate(env, tables)
+        raise AssertionError("evaluate_many found a failure evaluate does not")
 
     def _error(self, message: str) -> FormulaError:
         return FormulaError(message, formula=self.text, owner=self.owner)
