@@ -3,7 +3,10 @@ interchange that gives a quarter hour twice (a message repeated or re-sent in th
 same interchange), adds the repeated intervals into the day's consumption: the
 customer is billed the overlap twice, with no rejection and no duplicate counted.
 NEM12 takes an earlier row of the same day and register once; these two readers
-should do the same (or reject the day naming the repeated interval)."""
+should do the same (or reject the day naming the repeated interval).
+
+Since fixed (docs/importing.md, "Within one file"): a reading or quantity given
+again with the same period and value counts once; these tests hold that."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from intervals_world import (
     register_at,
 )
 from meterbill.metering.imports import ImportOptions, import_readings
-from meterbill.metering.models import Reading
+from meterbill.metering.models import IntervalDay, Reading
 
 D = Decimal
 TODAY = date(2026, 12, 4)
@@ -45,10 +48,17 @@ def test_overlapping_green_button_blocks_count_each_hour_once(org, branches):
         options=ImportOptions(today=TODAY),
     )
 
-    # then the day used 24 × 1000 Wh = 24 kWh, not 28: stored as that, or the
-    # day quarantined naming the repeated hour
-    stored = list(Reading.objects.filter(register=register).values_list("value"))
-    assert stored == [(D(24),)] or (not stored and report.rows_rejected >= 1)
+    # then the day used 24 × 1000 Wh = 24 kWh, not 28: a reading given again with
+    # the same period and value counts once (docs/importing.md, "Within one
+    # file"); the day is imported, nothing rejected, its 24 hours kept once each
+    stored = list(
+        Reading.objects.filter(register=register).values_list("read_on", "value")
+    )
+    assert stored == [(date(2026, 6, 2), D(24))]
+    assert (report.rows_imported, report.rejected, report.interval_days) == (1, [], 1)
+    assert list(IntervalDay.objects.values_list("minutes", "values")) == [
+        (60, ",".join(["1.000"] * 24))
+    ]
 
 
 def test_a_repeated_mscons_quarter_hour_counts_once(org, branches):
@@ -68,7 +78,14 @@ def test_a_repeated_mscons_quarter_hour_counts_once(org, branches):
         options=ImportOptions(today=TODAY),
     )
 
-    # then the day used 96 kWh, not 100: stored as that, or the day quarantined
-    # naming the repeated quarter hour
-    stored = list(Reading.objects.filter(register=register).values_list("value"))
-    assert stored == [(D(96),)] or (not stored and report.rows_rejected >= 1)
+    # then the day used 96 kWh, not 100: a quantity given again with the same
+    # period and value counts once (docs/importing.md, "Within one file"); the
+    # day is imported, nothing rejected, its 96 quarter hours kept once each
+    stored = list(
+        Reading.objects.filter(register=register).values_list("read_on", "value")
+    )
+    assert stored == [(date(2026, 6, 2), D(96))]
+    assert (report.rows_imported, report.rejected, report.interval_days) == (1, [], 1)
+    assert list(IntervalDay.objects.values_list("minutes", "values")) == [
+        (15, ",".join(["1"] * 96))
+    ]

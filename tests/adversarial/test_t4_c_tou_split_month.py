@@ -4,7 +4,10 @@ parts at a new tariff version and at a VAT rate change. A version from 16
 November, or a VAT rate from 16 November, leaves no part holding the whole of
 November: the invoice is issued with the fixed charge only (10.00), the month's
 720 kWh and its demand billed nowhere, and no finding says so. docs/limits.md
-names only periods and contracts starting or ending within a month."""
+names only periods and contracts starting or ending within a month.
+
+Since fixed (docs/formulas.md, "Time-of-use energy and demand when a month is
+cut"): each part rates its own days of the month; these tests hold the figures."""
 
 from __future__ import annotations
 
@@ -70,11 +73,29 @@ def tou(org, branches, tmp_path):
     return {"contract": contract, "period": period}
 
 
-def billed_or_held(tou) -> tuple[Decimal | None, list[str]]:
+def billed(tou) -> tuple[Invoice, list[tuple], list[str]]:
+    """November billed: T-1's invoice, its lines (text, quantity, unit price, net,
+    VAT rate, dates) and the rules of all findings."""
     bill_period(tou["period"], issue_date=TODAY)
-    invoice = Invoice.objects.filter(contract=tou["contract"]).first()
+    invoice = Invoice.objects.get(contract=tou["contract"])
+    lines = list(
+        invoice.lines.order_by("position").values_list(
+            "description",
+            "quantity",
+            "unit_price_net",
+            "net_amount",
+            "vat_rate_percent",
+            "starts_on",
+            "ends_on",
+        )
+    )
     rules = list(Finding.objects.values_list("rule", flat=True))
-    return (invoice.total_net if invoice else None), rules
+    return invoice, lines, rules
+
+
+FIRST = (date(2026, 11, 1), date(2026, 11, 15))
+SECOND = (date(2026, 11, 16), date(2026, 11, 30))
+ENERGY = "Energy, November, period"
 
 
 def test_a_vat_change_within_the_month_still_bills_its_energy(tou):
@@ -82,24 +103,64 @@ def test_a_vat_change_within_the_month_still_bills_its_energy(tou):
     call_command("add_vat_rate", category="S", rate="19", valid_from="2026-01-01")
     call_command("add_vat_rate", category="S", rate="21", valid_from="2026-11-16")
 
-    net, rules = billed_or_held(tou)
+    invoice, lines, rules = billed(tou)
 
-    # then November (21 weekdays, 9 weekend days) is billed: 21 × 12 = 252 kWh
-    # peak at 0.25 = 63.00, 720 − 252 = 468 kWh off-peak at 0.10 = 46.80, 1 kW at
-    # 5 = 5.00, fixed 10.00: 124.80 net, however it is split by VAT rate; or the
-    # invoice is held with a finding that says why
-    assert net == D("124.80") or (net is None and rules)
+    # then November is issued, split at the VAT change: each part's energy at its
+    # own days' hours, the month's demand once in the part holding 30 November at
+    # that part's VAT rate, the fixed charge by days (docs/formulas.md, "Time-of-use
+    # energy and demand when a month is cut"; docs/tariffs.md, "Proration"); no
+    # finding, nothing held. 1 November 2026 is a Sunday, so
+    #   1-15 Nov (10 weekdays, 5 weekend days), VAT 19%:
+    #     peak 10 × 12 = 120 kWh × 0.25 = 30.00; off-peak 360 − 120 = 240 × 0.10
+    #     = 24.00; fixed 10.00 × 15/30 = 5.00                          = 59.00
+    #   16-30 Nov (11 weekdays, 4 weekend days), VAT 21%:
+    #     peak 11 × 12 = 132 kWh × 0.25 = 33.00; off-peak 360 − 132 = 228 × 0.10
+    #     = 22.80; demand 1 kW × 5 = 5.00; fixed 5.00                  = 65.80
+    #   net 59.00 + 65.80 = 124.80 (= 252 × 0.25 + 468 × 0.10 + 5 + 10, the
+    #   whole month); VAT 59.00 × 19% = 11.21 + 65.80 × 21% = 13.818 → 13.82
+    #   = 25.03; gross 149.83
+    assert lines == [
+        (f"{ENERGY} 1, 01.11 – 15.11.2026", 240, D("0.10"), D("24.00"), 19, *FIRST),
+        (f"{ENERGY} 2, 01.11 – 15.11.2026", 120, D("0.25"), D("30.00"), 19, *FIRST),
+        ("Fixed charge, 01.11 – 15.11.2026", D("0.5"), 10, D("5.00"), 19, *FIRST),
+        (f"{ENERGY} 1, 16.11 – 30.11.2026", 228, D("0.10"), D("22.80"), 21, *SECOND),
+        (f"{ENERGY} 2, 16.11 – 30.11.2026", 132, D("0.25"), D("33.00"), 21, *SECOND),
+        ("Demand, November, 16.11 – 30.11.2026", 1, 5, D("5.00"), 21, *SECOND),
+        ("Fixed charge, 16.11 – 30.11.2026", D("0.5"), 10, D("5.00"), 21, *SECOND),
+    ]
+    totals = (invoice.total_net, invoice.total_vat, invoice.total_gross)
+    assert (invoice.state, totals) == ("issued", (D("124.80"), D("25.03"), D("149.83")))
+    assert rules == []
 
 
 def test_a_version_from_mid_month_still_bills_its_energy(tou, tmp_path):
     # given a second version of TOU from 16 November 2026 at 0.20 / 0.50
     import_urdb(tmp_path, rate(0.20, 0.50), "2026-11-16")
 
-    net, rules = billed_or_held(tou)
+    invoice, lines, rules = billed(tou)
 
-    # then the month's energy is billed: 1-15 November (10 weekdays, 5 weekend
-    # days) 120 kWh peak × 0.25 + 240 kWh off-peak × 0.10 = 54.00; 16-30 November
-    # (11 weekdays, 4 weekend days) 132 × 0.50 + 228 × 0.20 = 111.60; 1 kW at 5 =
-    # 5.00; fixed 10.00: 180.60 net; or the invoice is held with a finding.
-    # Issued with the fixed charge alone (10.00) it is not.
-    assert net == D("180.60") or (net is None and rules)
+    # then November is issued, split at the new version: each part's energy at its
+    # version's prices on its own days' hours, the month's demand once in the part
+    # holding 30 November at that part's version (5 a kW in both), the fixed
+    # charge by days (docs/formulas.md, "Time-of-use energy and demand when a
+    # month is cut"; docs/tariffs.md, "Proration"); no finding, nothing held:
+    #   1-15 Nov (10 weekdays, 5 weekend days), first version:
+    #     120 kWh peak × 0.25 = 30.00 + 240 kWh off-peak × 0.10 = 24.00 = 54.00;
+    #     fixed 10.00 × 15/30 = 5.00
+    #   16-30 Nov (11 weekdays, 4 weekend days), version of 16 November:
+    #     132 kWh peak × 0.50 = 66.00 + 228 kWh off-peak × 0.20 = 45.60 = 111.60;
+    #     demand 1 kW × 5 = 5.00; fixed 5.00
+    #   net 54.00 + 111.60 + 5.00 + 10.00 = 180.60 (not the fixed charge alone,
+    #   10.00); VAT 19% of 180.60 = 34.314 → 34.31; gross 214.91
+    assert lines == [
+        (f"{ENERGY} 1, 01.11 – 15.11.2026", 240, D("0.10"), D("24.00"), 19, *FIRST),
+        (f"{ENERGY} 2, 01.11 – 15.11.2026", 120, D("0.25"), D("30.00"), 19, *FIRST),
+        ("Fixed charge, 01.11 – 15.11.2026", D("0.5"), 10, D("5.00"), 19, *FIRST),
+        (f"{ENERGY} 1, 16.11 – 30.11.2026", 228, D("0.20"), D("45.60"), 19, *SECOND),
+        (f"{ENERGY} 2, 16.11 – 30.11.2026", 132, D("0.50"), D("66.00"), 19, *SECOND),
+        ("Demand, November, 16.11 – 30.11.2026", 1, 5, D("5.00"), 19, *SECOND),
+        ("Fixed charge, 16.11 – 30.11.2026", D("0.5"), 10, D("5.00"), 19, *SECOND),
+    ]
+    totals = (invoice.total_net, invoice.total_vat, invoice.total_gross)
+    assert (invoice.state, totals) == ("issued", (D("180.60"), D("34.31"), D("214.91")))
+    assert rules == []
