@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from meterbill.metering.models import Register
 
@@ -37,6 +39,65 @@ def invoice_using(register: Register, day: date) -> Invoice | None:
     else:
         return None
     return invoices.order_by("pk").first()
+
+
+def days_invoiced(keys: Collection[tuple[int, date]]) -> set[tuple[int, date]]:
+    """The (register id, day) pairs of ``keys`` that a standing consumption invoice
+    covers, by ``invoice_using``'s rule (the invoices of the meter's apartment, of
+    its service point, or of its residence's apartments for a main meter), in two
+    queries however many pairs there are."""
+    if not keys:
+        return set()
+    premises = {
+        pk: (apartment, point, residence)
+        for pk, apartment, point, residence in Register.objects.filter(
+            pk__in={register for register, _day in keys}
+        ).values_list(
+            "pk",
+            "meter__apartment_id",
+            "meter__service_point_id",
+            "meter__residence_id",
+        )
+    }
+    apartments = {a for a, _p, _r in premises.values() if a}
+    points = {p for a, p, _r in premises.values() if not a and p}
+    residences = {r for a, p, r in premises.values() if not a and not p and r}
+    first = min(day for _register, day in keys)
+    last = max(day for _register, day in keys)
+    # (which premises, its id) -> the periods of its standing invoices
+    periods: dict[tuple[str, int], list[tuple[date, date]]] = defaultdict(list)
+    for apartment, point, residence, starts_on, ends_on in Invoice.objects.filter(
+        Q(apartment_id__in=apartments)
+        | Q(contract__service_point_id__in=points)
+        | Q(apartment__residence_id__in=residences),
+        state__in=STANDING,
+        kind=Invoice.Kind.INVOICE,
+        period__starts_on__lte=last,
+        period__ends_on__gte=first,
+    ).values_list(
+        "apartment_id",
+        "contract__service_point_id",
+        "apartment__residence_id",
+        "period__starts_on",
+        "period__ends_on",
+    ):
+        for kind, pk in (("a", apartment), ("p", point), ("r", residence)):
+            if pk:
+                periods[kind, pk].append((starts_on, ends_on))
+
+    def covered(register: int, day: date) -> bool:
+        apartment, point, residence = premises.get(register, (None, None, None))
+        if apartment:
+            key = ("a", apartment)
+        elif point:
+            key = ("p", point)
+        elif residence:
+            key = ("r", residence)
+        else:
+            return False
+        return any(s <= day <= e for s, e in periods.get(key, ()))
+
+    return {(register, day) for register, day in keys if covered(register, day)}
 
 
 def balance_of(invoices: QuerySet[Invoice]) -> Decimal:

@@ -936,7 +936,7 @@ def _against_stored(
     stored and the late readings that were stored already."""
     if not rows:
         return rows, [], 0, 0, 0
-    from meterbill.invoicing.queries import invoice_using
+    from meterbill.invoicing.queries import days_invoiced
 
     registers = set(map(itemgetter(0), rows))
     days = list(map(itemgetter(1), rows))
@@ -950,6 +950,16 @@ def _against_stored(
     if not any(meets):
         return rows, [], 0, 0, 0  # no row meets a stored reading
     late_before = _late_stored(registers, min(days), max(days))
+    # the days of the stored estimates the rows differ from that an issued
+    # invoice used: those estimates stay, the rows are late readings
+    invoiced = days_invoiced(
+        {
+            (row[0], row[1])
+            for row in compress(rows, meets)
+            if stored[_KEY(row)][1] != row[4]
+            and stored[_KEY(row)][2] == Reading.Status.ESTIMATED
+        }
+    )
     # The rows that meet none pass as they are; the others are looked at one by one.
     kept: list[ReadingTuple] = list(compress(rows, map(not_, meets)))
     conflicts: list[FormatError] = []
@@ -963,8 +973,7 @@ def _against_stored(
             continue
         pk, value, status = found
         if status == Reading.Status.ESTIMATED:
-            register = Register.objects.select_related("meter").get(pk=row[0])
-            if invoice_using(register, row[1]) is None:
+            if (row[0], row[1]) not in invoiced:
                 replace.append(pk)
                 kept.append(row)
                 continue

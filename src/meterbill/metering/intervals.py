@@ -442,33 +442,11 @@ def _stored_readings(
 
 
 def _billed(keys: set[tuple[int, date]]) -> set[tuple[int, date]]:
-    """The (register, day) an issued invoice of the register's service point
-    covers: one query for the registers, one for the invoices."""
-    if not keys:
-        return set()
-    from meterbill.invoicing.models import Invoice
-    from meterbill.invoicing.queries import STANDING
+    """The (register, day) an issued invoice covers (the import's rule for
+    readings an invoice used)."""
+    from meterbill.invoicing.queries import days_invoiced
 
-    point_of = dict(
-        Register.objects.filter(pk__in={r for r, _d in keys}).values_list(
-            "pk", "meter__service_point_id"
-        )
-    )
-    first, last = min(d for _r, d in keys), max(d for _r, d in keys)
-    periods: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    for point, starts_on, ends_on in Invoice.objects.filter(
-        state__in=STANDING,
-        kind=Invoice.Kind.INVOICE,
-        contract__service_point_id__in={p for p in point_of.values() if p},
-        period__starts_on__lte=last,
-        period__ends_on__gte=first,
-    ).values_list("contract__service_point_id", "period__starts_on", "period__ends_on"):
-        periods[point].append((starts_on, ends_on))
-    return {
-        (register, day)
-        for register, day in keys
-        if any(s <= day <= e for s, e in periods.get(point_of.get(register) or 0, []))
-    }
+    return days_invoiced(keys)
 
 
 def _save(
