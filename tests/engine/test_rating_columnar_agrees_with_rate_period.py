@@ -247,8 +247,16 @@ def test_it_rates_four_kinds_of_apartment_by_columns():
     assert third.totals.tax_exclusive == D("22.50")
     assert third.totals.vat_total == D("4.28")
     assert third.totals.tax_inclusive == D("26.78")
-    # the fourth (a negative correction) has no sewerage line at all
-    assert [ln.component for ln in fourth.lines] == ["F", "C", "M"]
+    # the fourth (a negative correction): −1 m3 credited at the first block's
+    # price, −1.20; 4.50 − 1.20 + 70 × 0.035 = 5.75, topped up to 10.00 by 4.25
+    assert [(ln.component, ln.net_amount) for ln in fourth.lines] == [
+        ("F", D("4.50")),
+        ("S", D("-1.20")),
+        ("C", D("2.45")),
+        ("M", D("4.25")),
+    ]
+    assert fourth.lines[1].quantity == D("-1.000")
+    assert fourth.lines[1].description == "Sewerage, block 1"
     assert fourth.totals.tax_exclusive == D("10.00")
 
 

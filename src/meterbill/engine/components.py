@@ -249,7 +249,8 @@ class BlockPrice(Component):
     counted from zero and the last limit None. The limits are scaled by the part's
     months. ``incremental``: each block's quantity at its price (inclining or
     declining blocks alike); ``all_units``: the whole quantity at the price of the
-    block it reaches."""
+    block it reaches. A negative quantity (an estimate settled lower) is priced
+    all at the first block's price, on either basis."""
 
     blocks: tuple[tuple[Decimal | None, Decimal], ...] = ()
     unit_code: str = "C62"
@@ -267,6 +268,13 @@ class BlockPrice(Component):
         if self.basis == "all_units":
             return self._all_units(part)
         left, lower, out = part.quantity, ZERO, []
+        if left < 0:
+            # a negative quantity (an estimate settled lower) all at the first
+            # block's price, as all_units prices it: the blocks the earlier
+            # period filled are not known here
+            first_limit, price = self.blocks[0]
+            upper = None if first_limit is None else first_limit * part.months
+            return [self._block_line(part, 0, ZERO, upper, left, price)]
         for index, (limit, price) in enumerate(self.blocks):
             upper = None if limit is None else limit * part.months
             room = left if upper is None else min(left, upper - lower)

@@ -644,7 +644,9 @@ def _block_price(component: BlockPrice, info: _PartInfo) -> _Rater:
         left = quantity
         for first, lower, upper, room, price, text, rule in blocks:
             taken = room if room is not None and room < left else left
-            if taken > 0 or (first and not left):
+            # the first block also prices nothing (a zero line) and a negative
+            # quantity (all of it, as rate_period)
+            if taken > 0 or (first and left <= 0):
                 amount = taken * price
                 trace = {
                     "rule": rule,
@@ -1307,20 +1309,18 @@ def _takes(
     zero line); it stops when nothing is left. Scaled limits never decrease (a
     rounded product of increasing limits and the same months), so the room is
     zero or above. With room above zero a usage takes something exactly when
-    left > 0 (the first block: >= 0), and once it has taken all it keeps ZERO
-    left and takes no more lines. A block without room (two limits that are the
-    same once scaled to 28 digits) gives a line only to a first-block usage with
-    nothing left, and leaves the rest as it is (rest - room, as rate_period
-    subtracts it)."""
+    left > 0 (the first block: any quantity, a negative one all of it), and once
+    it has taken all it keeps ZERO left and takes no more lines. A block without
+    room (two limits that are the same once scaled to 28 digits) gives a line
+    only to a first-block usage with nothing or less left, and leaves the rest
+    as it is (rest - room, as rate_period subtracts it)."""
     if room is not None and not room:
         taken: list[Decimal | None] = [
-            rest if first and not rest else None for rest in left
+            rest if first and rest <= 0 else None for rest in left
         ]
     elif first:
-        taken = [
-            (rest if room is None or rest <= room else room) if rest >= 0 else None
-            for rest in left
-        ]
+        # a negative quantity: all of it at the first block's price
+        taken = [rest if room is None or rest <= room else room for rest in left]
     else:
         taken = [
             (rest if room is None or rest <= room else room) if rest > 0 else None
