@@ -27,7 +27,7 @@ class PeriodRefused(Exception):
 def overlapping(branch: Branch, starts_on: date, ends_on: date) -> QuerySet[Period]:
     """Periods of the branch, its ancestors or its descendants that share a day with
     ``starts_on``..``ends_on``: their bill runs would bill the same premises."""
-    ancestors = [int(pk) for pk in branch.path.strip("/").split("/") if pk]
+    ancestors = branch.lineage()
     related = Q(branch__path__startswith=branch.path) | Q(branch_id__in=ancestors)
     return (
         Period.objects.filter(related, starts_on__lte=ends_on, ends_on__gte=starts_on)

@@ -266,17 +266,12 @@ def delete_penalty_rule(
         )
 
 
-def lineage(branch: Branch) -> list[int]:
-    """The branch's ancestors' ids and its own, root first (``Branch.path``)."""
-    return [int(part) for part in branch.path.strip("/").split("/") if part]
-
-
 def rule_in_force(branch: Branch, on: date, lock: bool = False) -> PenaltyRule | None:
     """The rule of the nearest branch (own, then ancestors) with a row from ``on``
     or before, else the organisation's; within a level the latest. One query.
     ``lock``: the candidate rows are locked (inside the caller's transaction), so
     the rule cannot be edited between pricing and recording the assessment."""
-    ids = lineage(branch)
+    ids = branch.lineage()
     depth = {branch_id: level for level, branch_id in enumerate(ids, start=1)}
     rows = PenaltyRule.objects.filter(
         Q(branch__isnull=True) | Q(branch_id__in=ids),

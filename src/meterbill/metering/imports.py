@@ -778,7 +778,7 @@ def _column_map(
     """The named map of the branch, or of the nearest branch above it."""
     if not name:
         return None, None
-    ancestors = [int(pk) for pk in branch.path.strip("/").split("/") if pk]
+    ancestors = branch.lineage()
     found = {
         m.branch_id: m
         for m in ColumnMap.objects.filter(branch_id__in=ancestors or [branch.pk])

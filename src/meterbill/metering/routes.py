@@ -254,7 +254,7 @@ def branch_and_period(branch_code: str, period_name: str) -> tuple[Branch, Perio
     if len(branches) > 1:
         raise LookupError(f"branch code {branch_code!r} is ambiguous")
     branch = branches[0]
-    ancestors = [int(pk) for pk in branch.path.strip("/").split("/") if pk]
+    ancestors = branch.lineage()
     found = {
         p.branch_id: p
         for p in Period.objects.filter(branch_id__in=ancestors, name=period_name)

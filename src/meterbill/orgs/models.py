@@ -64,6 +64,10 @@ class Branch(models.Model):
     def subtree(self) -> models.QuerySet[Branch]:
         return Branch.objects.filter(path__startswith=self.path)
 
+    def lineage(self) -> list[int]:
+        """The ids of the branch's ancestors and its own, root first (its path)."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")

@@ -31,7 +31,6 @@ from meterbill.invoicing.penalties import (
     PenaltyRun,
     assess_penalties,
     delete_penalty_rule,
-    lineage,
     rule_in_force,
     save_penalty_rule,
 )
@@ -63,7 +62,7 @@ def visible_rules(user: Any) -> QuerySet[PenaltyRule]:
     return PenaltyRule.objects.filter(
         Q(branch__isnull=True)
         | Q(branch__path__startswith=user.branch.path)
-        | Q(branch_id__in=lineage(user.branch)),
+        | Q(branch_id__in=user.branch.lineage()),
         organisation_id=user.branch.organisation_id,
     )
 
