@@ -53,15 +53,13 @@ from pydifact.parser import Parser
 from .errors import InvalidFormat, InvalidValue, ReadResult
 from .intervals import IntervalDayRow, interval_day
 from .readings import ReadingRow
+from .units import in_unit
 
 MARKET_TIME = ZoneInfo("Europe/Berlin")
 ONE_DAY = datetime.timedelta(days=1)
 
 QUALIFIERS = {"220": "A", "67": "S", "201": "E"}
 UNITS = {"KWH": "kWh", "MWH": "MWh", "WHR": "Wh", "K3": "kVArh", "MTQ": "m3"}
-# Energy units as powers of ten of a Wh: a day may mix them, in messages re-sent
-# in another unit; they are added in the unit of the day's first quantity.
-ENERGY_SCALE = {"Wh": 0, "kWh": 3, "MWh": 6}
 
 _NUMBER = re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,9})?|\.[0-9]{1,9})")
 _DTM = {
@@ -104,12 +102,15 @@ class _Day:
         """Take a quantity; or the field and message that reject the day. The same
         quantity given again (a message re-sent) counts once."""
         if unit != self.unit:
-            if unit not in ENERGY_SCALE or self.unit not in ENERGY_SCALE:
+            # a day may mix units of one kind, in messages re-sent in another:
+            # added in the unit of the day's first quantity
+            scaled = in_unit(value, unit, self.unit)
+            if scaled is None:
                 return (
                     "QTY C186.6411",
                     f"unit {unit} in a day of quantities in {self.unit}",
                 )
-            value = value.scaleb(ENERGY_SCALE[unit] - ENERGY_SCALE[self.unit])
+            value = scaled
         given = self.slots.get(start)
         if given is None:
             self.slots[start] = (end, value, segment)

@@ -56,6 +56,7 @@ from meterbill.formats import (
 from meterbill.formats.errors import FormatError, InvalidFormat, InvalidValue
 from meterbill.formats.intervals import IntervalDayRow
 from meterbill.formats.readings import ReadingRow
+from meterbill.formats.units import in_unit
 from meterbill.formats.wmbus.ids import aes_key_problem, radio_id_problem, radio_ref
 from meterbill.orgs.models import Branch
 from meterbill.premises.models import (
@@ -105,24 +106,6 @@ NAME_LENGTH = 255
 # Ids per IN (...) list: below every backend's limit on bound parameters.
 IN_CHUNK = 2000
 
-# Units that differ only by a decimal prefix: unit → (base unit, power of ten).
-_SCALES = {
-    "Wh": ("Wh", 0),
-    "kWh": ("Wh", 3),
-    "MWh": ("Wh", 6),
-    "VArh": ("VArh", 0),
-    "kVArh": ("VArh", 3),
-    "MVArh": ("VArh", 6),
-    "VAh": ("VAh", 0),
-    "kVAh": ("VAh", 3),
-    "MVAh": ("VAh", 6),
-    "MJ": ("J", 6),
-    "GJ": ("J", 9),
-    "l": ("m3", -3),
-    "m3": ("m3", 0),
-    "units": ("units", 0),
-    "HCA": ("units", 0),
-}
 
 # Wireless M-Bus billing values: the current register, and the set-date register.
 _WMBUS_CURRENT = frozenset(
@@ -528,8 +511,7 @@ def _file_days(
         values = day.values
         if day.unit != target.unit:
             values = tuple(
-                None if v is None else _in_unit(v, day.unit, target.unit)
-                for v in values
+                None if v is None else in_unit(v, day.unit, target.unit) for v in values
             )
             if sum(v is None for v in values) > sum(v is None for v in day.values):
                 continue  # its reading was rejected for the unit already
@@ -1173,7 +1155,7 @@ def _check_reading(
         )
     if row.read_on > today:
         return _Rejection("date", f"{row.read_on.isoformat()} is in the future")
-    value = _in_unit(row.value, row.unit, target.unit)
+    value = in_unit(row.value, row.unit, target.unit)
     if value is None:
         return _Rejection("unit", f"{row.unit} cannot be stored in {target.unit}")
     if not _fits(value):
@@ -1211,7 +1193,7 @@ def _wmbus_rows(
         if target is None:
             kept.append(group[0])  # rejected as an unknown meter by the checks
             continue
-        fitting = [r for r in group if _in_unit(r.value, r.unit, target.unit)]
+        fitting = [r for r in group if in_unit(r.value, r.unit, target.unit)]
         if fitting:
             kept.append(fitting[0])
             continue
@@ -1225,16 +1207,6 @@ def _wmbus_rows(
             )
         )
     return kept, out
-
-
-def _in_unit(value: Decimal, unit: str, target_unit: str) -> Decimal | None:
-    """``value`` in ``unit`` expressed in ``target_unit``: exact, by powers of ten."""
-    if not unit or not target_unit or unit == target_unit:
-        return value
-    source, target = _SCALES.get(unit), _SCALES.get(target_unit)
-    if source is None or target is None or source[0] != target[0]:
-        return None
-    return value.scaleb(source[1] - target[1])
 
 
 def _fits(value: Decimal, significant: int | None = None) -> bool:
@@ -1449,7 +1421,7 @@ def _accepted_units(
 
 def _register_unit(file_unit: str, utility_unit: str) -> str:
     """The utility's unit when the file's converts to it (Wh → kWh), else the file's."""
-    if file_unit and _in_unit(Decimal(1), file_unit, utility_unit) is not None:
+    if file_unit and in_unit(Decimal(1), file_unit, utility_unit) is not None:
         return utility_unit
     return file_unit or utility_unit
 

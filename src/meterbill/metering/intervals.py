@@ -30,6 +30,7 @@ from django.db.models import Q
 from meterbill.dbbulk import insert_rows
 from meterbill.engine.components import rating_day
 from meterbill.formats.intervals import clock_minutes
+from meterbill.formats.units import power_between
 
 from .models import IntervalDay, Meter, Reading, Register
 
@@ -42,8 +43,6 @@ DAYS_PER_YEAR = 365
 IN_CHUNK = 2000
 # Missing days named in a finding; the rest are counted.
 DAYS_SHOWN = 5
-# Register units that hold energy, as powers of ten of a kWh.
-KWH_EXPONENT = {"Wh": -3, "kWh": 0, "MWh": 3}
 
 # IntervalDay columns an import writes, in the order of ``IntervalTuple``.
 INTERVAL_COLUMNS = (
@@ -185,9 +184,11 @@ def _registers(
             "meter__removed_on",
         )
         for pk, unit, point, code, installed_on, removed_on in rows:
-            if unit in KWH_EXPONENT:
+            # registers of energy, with the power of ten of their unit in kWh
+            exponent = power_between(unit, "kWh")
+            if exponent is not None:
                 out[(point, code)].append(
-                    _Register(pk, KWH_EXPONENT[unit], installed_on, removed_on)
+                    _Register(pk, exponent, installed_on, removed_on)
                 )
     return out
 
