@@ -49,18 +49,17 @@ falls on is left out for that channel. ``line`` is the XML line of the element.
 from __future__ import annotations
 
 import datetime
-import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Literal, TypeVar
 
 from lxml import etree
 
 from .errors import InvalidFormat, InvalidValue, ReadResult
-from .intervals import IntervalDayRow, interval_day
+from .intervals import GivenDay, IntervalDayRow, interval_day
 from .readings import ReadingRow
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -146,44 +145,6 @@ class _Channel:
     index: bool = False  # register reads (bulkQuantity, summation), not deltas
 
 
-@dataclass
-class _Day:
-    """The readings of one channel on one local day, by start (UTC epoch seconds):
-    (duration in seconds, value, line)."""
-
-    line: int
-    flags: set[str] = field(default_factory=set)
-    slots: dict[Decimal, tuple[Decimal, Decimal, int]] = field(default_factory=dict)
-
-    def add(
-        self, start: Decimal, length: Decimal, value: Decimal, line: int
-    ) -> str | None:
-        """Take a reading, or say why the day is rejected: the same reading given
-        again (overlapping blocks) counts once, another value for it is refused."""
-        given = self.slots.get(start)
-        if given is None:
-            self.slots[start] = (length, value, line)
-            return None
-        if given[0] == length and given[1] == value:
-            return None
-        when = EPOCH + datetime.timedelta(seconds=int(start))
-        return (
-            f"the reading from {when:%Y-%m-%d %H:%M} UTC is given again as "
-            f"{value} for {length} s; line {given[2]} gave {given[1]} for {given[0]} s"
-        )
-
-    def overlap(self) -> int | None:
-        """The line of a reading that starts before the one before it ends."""
-        ordered = sorted(self.slots.items())
-        for (start, (length, _v, _n)), (
-            following,
-            (_l, _v2, line),
-        ) in itertools.pairwise(ordered):
-            if following < start + length:
-                return line
-        return None
-
-
 def read(data: bytes | str, *, filename: str = "") -> ReadResult[ReadingRow]:
     """Read a Green Button (ESPI) feed into consumption rows."""
     return read_with_intervals(data, filename=filename)[0]
@@ -230,7 +191,7 @@ class _Gather:
         self.filename = filename
         self.clock = clock
         self.result: ReadResult[ReadingRow] = ReadResult()
-        self.days: dict[tuple[int, datetime.date], _Day] = {}
+        self.days: dict[tuple[int, datetime.date], GivenDay[Decimal]] = {}
         self.spans: list[tuple[int, datetime.date, datetime.date, Decimal, str, int]]
         self.spans = []
         # (channel, day) → (end, value, quality, line) of its last register read
@@ -309,9 +270,16 @@ class _Gather:
     ) -> None:
         bucket = self.days.get((key, day))
         if bucket is None:
-            bucket = self.days[(key, day)] = _Day(line)
-        problem = bucket.add(start, length, value, line)
-        if problem is not None:
+            bucket = self.days[(key, day)] = GivenDay(line)
+        given = bucket.take(start, start + length, value, line)
+        if given is not None:
+            end, before, where = given
+            when = EPOCH + datetime.timedelta(seconds=int(start))
+            problem = (
+                f"the reading from {when:%Y-%m-%d %H:%M} UTC is given again as "
+                f"{value} for {length} s; line {where} gave {before} for "
+                f"{end - start} s"
+            )
             self._reject(key, day, line, "value", problem)
         bucket.flags.add(flag)
 
@@ -336,7 +304,7 @@ class _Gather:
                 message = "the reading overlaps the one before it on the same day"
                 self._reject(key, day, overlap, "timePeriod", message)
                 continue
-            slots = sorted((s, n, v) for s, (n, v, _line) in bucket.slots.items())
+            slots = sorted((s, e - s, v) for s, (e, v, _line) in bucket.slots.items())
             quality = bucket.flags.pop() if len(bucket.flags) == 1 else "V"
             total = sum((v for _s, _n, v in slots), Decimal(0))
             row = _row(channels[key], day, day, total, quality, bucket.line)

@@ -15,9 +15,11 @@ where the file gives no interval, so that another file can complete it.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from .readings import ReadingRow
 
@@ -38,6 +40,43 @@ class IntervalDayRow:
     quality: str = "A"
     shift_at: int | None = None
     whole: bool = True  # False: some values are None
+
+
+# a time as a reader keeps it: UTC epoch seconds, whole or not
+_Time = TypeVar("_Time", int, Decimal)
+
+
+@dataclass
+class GivenDay(Generic[_Time]):
+    """The intervals of one register on one local day as a file gives them, by
+    start: (end, value, where the file gives it: a line or a segment number).
+    ``line`` is where the day's daily row is said to come from; ``flags`` the
+    qualities of its intervals."""
+
+    line: int
+    flags: set[str] = field(default_factory=set)
+    slots: dict[_Time, tuple[_Time, Decimal, int]] = field(default_factory=dict)
+
+    def take(
+        self, start: _Time, end: _Time, value: Decimal, where: int
+    ) -> tuple[_Time, Decimal, int] | None:
+        """Keep an interval. The same interval given again (overlapping blocks,
+        a message re-sent) counts once: None. Another end or value for the same
+        start: what was given first (end, value, where), and nothing changes."""
+        given = self.slots.setdefault(start, (end, value, where))
+        if given[0] == end and given[1] == value:
+            return None
+        return given
+
+    def overlap(self) -> int | None:
+        """Where an interval is given that starts before the one before it ends."""
+        ordered = sorted(self.slots.items())
+        for (_s, (end, _v, _w)), (start, (_e, _v2, where)) in itertools.pairwise(
+            ordered
+        ):
+            if start < end:
+                return where
+        return None
 
 
 def clock_minutes(minutes: int, count: int, shift_at: int | None) -> list[int]:

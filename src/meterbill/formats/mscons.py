@@ -42,7 +42,7 @@ import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,7 +51,7 @@ from pydifact.exceptions import EDISyntaxError, ValidationError
 from pydifact.parser import Parser
 
 from .errors import InvalidFormat, InvalidValue, ReadResult
-from .intervals import IntervalDayRow, interval_day
+from .intervals import GivenDay, IntervalDayRow, interval_day
 from .readings import ReadingRow
 from .units import in_unit
 
@@ -84,55 +84,6 @@ class _Segment:
         elif component:
             value = ""
         return value if isinstance(value, str) else ""
-
-
-@dataclass
-class _Day:
-    """The quantities of one local day of a register, in the unit of its first
-    quantity, by start (UTC epoch seconds): (end, quantity, segment number)."""
-
-    line: int
-    unit: str
-    flags: set[str] = field(default_factory=set)
-    slots: dict[int, tuple[int, Decimal, int]] = field(default_factory=dict)
-
-    def add(
-        self, start: int, end: int, value: Decimal, unit: str, segment: int
-    ) -> tuple[str, str] | None:
-        """Take a quantity; or the field and message that reject the day. The same
-        quantity given again (a message re-sent) counts once."""
-        if unit != self.unit:
-            # a day may mix units of one kind, in messages re-sent in another:
-            # added in the unit of the day's first quantity
-            scaled = in_unit(value, unit, self.unit)
-            if scaled is None:
-                return (
-                    "QTY C186.6411",
-                    f"unit {unit} in a day of quantities in {self.unit}",
-                )
-            value = scaled
-        given = self.slots.get(start)
-        if given is None:
-            self.slots[start] = (end, value, segment)
-            return None
-        if given[0] == end and given[1] == value:
-            return None
-        when = datetime.datetime.fromtimestamp(start, datetime.UTC)
-        return (
-            "QTY C186.6060",
-            f"the quantity from {when:%Y-%m-%d %H:%M} UTC is given again as "
-            f"{value} {self.unit}; segment {given[2]} gave {given[1]}",
-        )
-
-    def overlap(self) -> int | None:
-        """The segment of a quantity that starts before the one before it ends."""
-        ordered = sorted(self.slots.items())
-        for (_s, (end, _v, _n)), (start, (_e, _v2, number)) in itertools.pairwise(
-            ordered
-        ):
-            if start < end:
-                return number
-        return None
 
 
 def read(
@@ -271,7 +222,9 @@ class _Reader:
         self.result: ReadResult[ReadingRow] = ReadResult()
         self.location = ""
         self.register = ""
-        self.days: dict[tuple[str, str, datetime.date], _Day] = {}
+        self.days: dict[tuple[str, str, datetime.date], GivenDay[int]] = {}
+        # the unit of each day's first quantity
+        self.units: dict[tuple[str, str, datetime.date], str] = {}
         self.rejected: set[tuple[str, str, datetime.date]] = set()
         self.intervals: list[IntervalDayRow] = []
         self.pending: tuple[_Segment, str, str, list[_Segment]] | None = None
@@ -355,11 +308,24 @@ class _Reader:
             return
         day = self.days.get(key)
         if day is None:
-            day = self.days[key] = _Day(quantity.number, unit)
+            day = self.days[key] = GivenDay(quantity.number)
+            self.units[key] = unit
+        # a day may mix units of one kind, in messages re-sent in another: its
+        # quantities are added in the unit of its first
+        scaled = in_unit(value, unit, self.units[key])
+        if scaled is None:
+            message = f"unit {unit} in a day of quantities in {self.units[key]}"
+            self._reject(key, self._invalid(quantity, "QTY C186.6411", message))
+            return
         start_s, end_s = int(start.timestamp()), int(end.timestamp())
-        problem = day.add(start_s, end_s, value, unit, quantity.number)
-        if problem is not None:
-            self._reject(key, self._invalid(quantity, *problem))
+        given = day.take(start_s, end_s, scaled, quantity.number)
+        if given is not None:
+            when = datetime.datetime.fromtimestamp(start_s, datetime.UTC)
+            message = (
+                f"the quantity from {when:%Y-%m-%d %H:%M} UTC is given again as "
+                f"{scaled} {self.units[key]}; segment {given[2]} gave {given[1]}"
+            )
+            self._reject(key, self._invalid(quantity, "QTY C186.6060", message))
             return
         day.flags.add(flag)
 
@@ -444,7 +410,7 @@ class _Reader:
             flag = bucket.flags.pop() if len(bucket.flags) == 1 else "V"
             total = sum((v for _s, _e, v in slots), Decimal(0))
             self._append(
-                bucket.line, day, day, total, flag, bucket.unit, location, register
+                bucket.line, day, day, total, flag, self.units[key], location, register
             )
             whole = self._interval_day(self.result.rows[-1], slots)
             if whole is not None:
