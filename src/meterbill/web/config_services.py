@@ -23,10 +23,19 @@ from meterbill.billing.models import ProviderBill, RuleSetting
 from meterbill.invoicing.models import Invoice, InvoiceLine, InvoiceSeries
 from meterbill.metering.models import Meter
 from meterbill.orgs.models import Branch
+from meterbill.orgs.services import SetupRefused
 from meterbill.premises.models import Utility
-from meterbill.tariffs.models import Tariff, TariffComponent, TariffVersion, VatRate
+from meterbill.tariffs.models import (
+    LookupTable,
+    Tariff,
+    TariffComponent,
+    TariffVersion,
+    VatRate,
+)
 from meterbill.tariffs.services import (
+    add_table_rows,
     component_audit,
+    components_reading,
     copy_tables,
     utility_invoiced_through,
     utility_invoices,
@@ -346,6 +355,81 @@ def delete_version(version: TariffVersion, *, user: Any, branch: Any) -> None:
             branch=branch,
             extra=contents,
         )
+
+
+TABLE_FIELDS = ("version", "name", "rows")
+
+
+def save_lookup_table(
+    version: TariffVersion,
+    table: LookupTable | None,
+    name: str,
+    rows: list[list[str]],
+    *,
+    user: Any,
+    branch: Any,
+) -> None:
+    """Save a lookup table of ``version`` (``table`` None: a new one) with its
+    audit event. A table that a formula of the version reads keeps its name. A
+    version an issued invoice used takes rows of new keys only
+    (``tariffs.services.add_table_rows`` says why): a new table, a new name, a
+    changed or deleted row are refused."""
+    if version_invoices(version).exists():
+        _add_rows_only(version, table, name, rows, user=user, branch=branch)
+        return
+    with transaction.atomic():
+        check_version_editable(version)
+        if table is not None and name != table.name:
+            _refuse_if_read(version, table.name)
+        saved = table or LookupTable(version=version)
+        saved.name, saved.rows = name, rows
+        save_model(saved, TABLE_FIELDS, action="tariff.table", user=user, branch=branch)
+
+
+def delete_lookup_table(table: LookupTable, *, user: Any, branch: Any) -> None:
+    """Delete a lookup table no invoice used and no formula reads."""
+    with transaction.atomic():
+        check_version_editable(table.version)
+        _refuse_if_read(table.version, table.name)
+        delete_model(
+            table, TABLE_FIELDS, action="tariff.table", user=user, branch=branch
+        )
+
+
+def _refuse_if_read(version: TariffVersion, name: str) -> None:
+    """A table that a formula of the version reads keeps its name and stays."""
+    readers = components_reading(version.components.all(), name)
+    if readers:
+        raise ConfigRefused(
+            _("The formulas of %(codes)s read table %(name)s: change them first.")
+            % {"codes": ", ".join(readers), "name": name}
+        )
+
+
+def _add_rows_only(
+    version: TariffVersion,
+    table: LookupTable | None,
+    name: str,
+    rows: list[list[str]],
+    *,
+    user: Any,
+    branch: Any,
+) -> None:
+    if table is None:
+        check_version_editable(version)
+        return
+    if name != table.name:
+        raise ConfigRefused(
+            _(
+                "An issued invoice used this version: the table keeps its name %(name)s"
+                " (its formulas read it by name). Only rows of new keys can be added."
+            )
+            % {"name": table.name}
+        )
+    try:
+        add_table_rows(table, rows, user=user, branch=branch)
+    except SetupRefused as exc:
+        raise ConfigRefused(str(exc)) from exc
 
 
 def next_position(version: TariffVersion) -> int:

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from meterbill.orgs.services import SetupRefused
 from meterbill.premises.models import Apartment
 from meterbill.tariffs.models import (
     ComponentKind,
@@ -34,10 +33,6 @@ from meterbill.tariffs.models import (
     Tariff,
     TariffComponent,
     TariffVersion,
-)
-from meterbill.tariffs.services import (
-    add_table_rows,
-    components_reading,
 )
 
 from .access import can, get_scoped, requires, scope
@@ -48,11 +43,13 @@ from .config_services import (
     ConfigRefused,
     add_version,
     check_version_editable,
+    delete_lookup_table,
     delete_model,
     delete_version,
     last_invoiced_day,
     move_component,
     next_position,
+    save_lookup_table,
     save_model,
     tariff_invoices,
     version_invoices,
@@ -62,7 +59,6 @@ from .tariff_forms import KIND_FIELDS, ComponentForm, LookupTableForm, PreviewFo
 from .tariff_preview import last_period, preview, trace_rows
 
 TARIFF_FIELDS = ("code", "name", "utility")
-TABLE_FIELDS = ("version", "name", "rows")
 # Rows of a lookup table shown in its line on the version's page; the others are
 # listed below them, folded (a tariffs.view user has no table form to read them on).
 TABLE_ROWS_SHOWN = 12
@@ -448,44 +444,6 @@ def component_move(
 # Lookup tables ----------------------------------------------------------------------
 
 
-def _refuse_if_read(version: TariffVersion, name: str) -> None:
-    """A table that a formula of the version reads keeps its name and stays."""
-    readers = components_reading(version.components.all(), name)
-    if readers:
-        raise ConfigRefused(
-            _("The formulas of %(codes)s read table %(name)s: change them first.")
-            % {"codes": ", ".join(readers), "name": name}
-        )
-
-
-def _add_rows_only(
-    request: HttpRequest, table: LookupTable | None, form: LookupTableForm
-) -> None:
-    """Save the form of a table of a version an issued invoice used: rows of new
-    keys only (``add_table_rows`` says why); a new table, a new name, a changed or
-    deleted row are refused."""
-    if table is None:
-        check_version_editable(form.version)
-        return
-    if form.cleaned_data["name"] != table.name:
-        raise ConfigRefused(
-            _(
-                "An issued invoice used this version: the table keeps its name %(name)s"
-                " (its formulas read it by name). Only rows of new keys can be added."
-            )
-            % {"name": table.name}
-        )
-    try:
-        add_table_rows(
-            table,
-            form.cleaned_data["rows"],
-            user=request.user,
-            branch=user_branch(request),
-        )
-    except SetupRefused as exc:
-        raise ConfigRefused(str(exc)) from exc
-
-
 def _table_page(
     request: HttpRequest, version: TariffVersion, table: LookupTable | None
 ) -> HttpResponse:
@@ -493,20 +451,14 @@ def _table_page(
     used = version_invoices(version).exists()
 
     def save() -> None:
-        if used:
-            _add_rows_only(request, table, form)
-            return
-        with transaction.atomic():
-            check_version_editable(version)
-            if table is not None and form.cleaned_data["name"] != table.name:
-                _refuse_if_read(version, table.name)
-            save_model(
-                form.apply(table or LookupTable(version=version)),
-                TABLE_FIELDS,
-                action="tariff.table",
-                user=request.user,
-                branch=user_branch(request),
-            )
+        save_lookup_table(
+            version,
+            table,
+            form.cleaned_data["name"],
+            form.cleaned_data["rows"],
+            user=request.user,
+            branch=user_branch(request),
+        )
 
     return _version_part_page(
         request,
@@ -556,16 +508,7 @@ def table_edit(request: HttpRequest, table_id: int) -> HttpResponse:
 def table_delete(request: HttpRequest, table_id: int) -> HttpResponse:
     table = _table(request.user, table_id)
     try:
-        with transaction.atomic():
-            check_version_editable(table.version)
-            _refuse_if_read(table.version, table.name)
-            delete_model(
-                table,
-                TABLE_FIELDS,
-                action="tariff.table",
-                user=request.user,
-                branch=user_branch(request),
-            )
+        delete_lookup_table(table, user=request.user, branch=user_branch(request))
     except ConfigRefused as exc:
         messages.error(request, str(exc))
     else:
