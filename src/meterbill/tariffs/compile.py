@@ -29,9 +29,11 @@ from meterbill.engine.formula import FormulaError, Tables, compile_formula
 from meterbill.engine.money import precision
 from meterbill.engine.numbers import NotANumber, plain_decimal
 from meterbill.engine.pricing import SIMPLE_FIXED, SIMPLE_UNIT
+from meterbill.engine.stored_decimal import DecimalColumn, column_fault
 from meterbill.engine.tariff import TariffError
 from meterbill.formats.errors import FormatError
 from meterbill.formats.urdb import read_tariff
+from meterbill.invoicing.models import InvoiceLine
 
 from .models import (
     ComponentKind,
@@ -44,6 +46,21 @@ from .models import (
 # Net prices: at most 12 integer digits and 6 decimals, as the simple prices.
 MAX_PRICE = Decimal(10) ** 12
 PRICE_STEP = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class _Column:
+    max_digits: int
+    decimal_places: int
+
+
+# What an invoice line stores: a price (amount per month, unit price, a block's
+# price, a table value) lands in its unit price column, so it also keeps at most 15
+# significant digits (stored_decimal). A block limit per month is scaled by the
+# period's months into the line's quantity (20 digits): it is held to the price's
+# shape, 12 integer digits and 6 decimals, which leaves room for the months.
+PRICE_COLUMN: DecimalColumn = InvoiceLine._meta.get_field("unit_price_net")
+LIMIT_COLUMN: DecimalColumn = _Column(18, 6)
 CODE_RE = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 UNIT_CODE_RE = re.compile(r"[A-Z0-9]{2,3}")
 # Rates by law: only S takes its rate from a VatRate row or the version.
@@ -71,7 +88,14 @@ class TariffConfigError(ValueError):
     """A component or version that cannot be used; ``field`` names what is wrong
     (``params.blocks[1][0]``, ``formula``), ``position`` the component."""
 
-    def __init__(self, message: str, *, field: str = "", position: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str = "",
+        position: int | None = None,
+        component: str = "",
+    ):
         self.field = field
         self.position = position
         self.reason = message
@@ -81,7 +105,10 @@ class TariffConfigError(ValueError):
         if field:
             where.append(field)
         prefix = ", ".join(where)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+        # ``component``: the component's code, said before the reason (a form
+        # shows ``reason`` on the component's own field, without it)
+        text = f"{component}: {message}" if component else message
+        super().__init__(f"{prefix}: {text}" if prefix else text)
 
 
 @dataclass(frozen=True)
@@ -127,7 +154,7 @@ def build_component(
     """The engine component for one stored (or submitted) component; raises
     TariffConfigError naming the field when anything is wrong. ``tables``: the
     names of the version's lookup tables, the only ones its formulas may read."""
-    p = _Params(params or {}, position, tables)
+    p = _Params(params or {}, position, tables, code)
     if not isinstance(code, str) or not CODE_RE.fullmatch(code):
         p.fail("code", "1 to 32 of letters, digits, '_', '.' and '-'")
     if not isinstance(description, str) or not description.strip():
@@ -177,7 +204,9 @@ def _block(p: _Params, base: dict, formula: str, unit: str) -> engine.Component:
         name = f"params.blocks[{i}]"
         if not isinstance(pair, list) or len(pair) != 2:
             p.fail(name, 'a ["limit per month", "price"] pair (limit null: no limit)')
-        limit = None if pair[0] is None else p.number(f"{name}[0]", pair[0])
+        limit = None
+        if pair[0] is not None:
+            limit = p.number(f"{name}[0]", pair[0], column=LIMIT_COLUMN)
         blocks.append((limit, p.number(f"{name}[1]", pair[1], price=True)))
     basis = p.choice("basis", ("incremental", "all_units"), "incremental")
     return engine.BlockPrice(
@@ -252,17 +281,26 @@ class _Params:
     """Reads one component's params, remembering which keys were used."""
 
     def __init__(
-        self, params: Mapping[str, Any], position: int | None, tables: Iterable[str]
+        self,
+        params: Mapping[str, Any],
+        position: int | None,
+        tables: Iterable[str],
+        code: str = "",
     ) -> None:
         if not isinstance(params, Mapping):
             raise TariffConfigError("a JSON object", field="params", position=position)
         self.params = params
         self.position = position
         self.tables = tuple(tables)
+        self.code = code if isinstance(code, str) else ""
         self.used = {"descriptions"}
 
-    def fail(self, field: str, message: str) -> NoReturn:
-        raise TariffConfigError(message, field=field, position=self.position)
+    def fail(self, field: str, message: str, *, named: bool = False) -> NoReturn:
+        """Refuse ``field``; ``named``: the message also names the component."""
+        component = self.code if named else ""
+        raise TariffConfigError(
+            message, field=field, position=self.position, component=component
+        )
 
     def get(self, key: str) -> Any:
         self.used.add(key)
@@ -273,7 +311,16 @@ class _Params:
         if unknown:
             self.fail(f"params.{unknown[0]}", "not a parameter of this kind")
 
-    def number(self, name: str, value: Any, price: bool = False) -> Decimal:
+    def number(
+        self,
+        name: str,
+        value: Any,
+        price: bool = False,
+        column: DecimalColumn | None = None,
+    ) -> Decimal:
+        """The number ``value`` (a string or an int). A ``price`` is below 10^12
+        with at most 6 decimals; every number fits its invoice line ``column``
+        (a price's by default): digits, decimals and 15 significant digits."""
         if isinstance(value, float) or isinstance(value, bool):
             self.fail(name, f"write the number as a string ({value!r} is a float)")
         try:
@@ -287,6 +334,11 @@ class _Params:
             self.fail(name, f"must be between -{MAX_PRICE} and {MAX_PRICE}")
         if price and number != number.quantize(PRICE_STEP):
             self.fail(name, "more than 6 decimals")
+        if column is None and price:
+            column = PRICE_COLUMN
+        fault = None if column is None else column_fault(number, column)
+        if fault is not None:
+            self.fail(name, str(fault), named=True)
         return number
 
     def price(self, key: str) -> Decimal:
@@ -376,8 +428,8 @@ def table_key(raw: Any) -> str:
 
 def table_value(raw: Any) -> Decimal:
     """A table's value: a decimal written with a point (a JSON string or whole
-    number, never a float), below 10^12 in size, at most 6 decimals, as prices
-    are. Raises ValueError saying what is wrong."""
+    number, never a float), below 10^12 in size, at most 6 decimals and 15
+    significant digits, as prices are. Raises ValueError saying what is wrong."""
     if isinstance(raw, float):
         raise ValueError(f"write the number as a string ({raw!r} is a float)")
     if isinstance(raw, bool) or not isinstance(raw, str | int):
@@ -388,6 +440,9 @@ def table_value(raw: Any) -> Decimal:
         raise ValueError(str(exc)) from None
     if not -MAX_PRICE < value < MAX_PRICE:
         raise ValueError(f"{raw} must be between -{MAX_PRICE} and {MAX_PRICE}")
+    fault = column_fault(value, PRICE_COLUMN)
+    if fault is not None:
+        raise ValueError(f"{raw}: {fault}")
     return value
 
 
