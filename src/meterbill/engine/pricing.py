@@ -23,7 +23,8 @@ the provider bill's VAT rate.
 What cannot be rated becomes a finding on the contract that holds its invoice,
 never a crash of the run and never a silent zero: ``tariff_missing`` (days of the
 period without a version), ``tariff_error`` (a formula or a rating error, with its
-message), ``tariff_needs_intervals`` (time-of-use or demand without hourly data).
+message, or a line an invoice cannot store: see ``stored_fault``),
+``tariff_needs_intervals`` (time-of-use or demand without hourly data).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
-from functools import cached_property
+from decimal import ROUND_HALF_UP, Context, Decimal
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Literal
 
 from . import collector
@@ -58,6 +59,7 @@ from .components_batch import Rater, prepare_version
 from .formula import FormulaError, Trace
 from .money import round_to, split_largest_remainder
 from .rating import Line
+from .stored_decimal import EXACT_DIGITS, DecimalColumn, column_fault
 from .tariff import TariffError
 from .validation import BLOCK, Finding
 
@@ -80,6 +82,24 @@ QUANTITY_PRICED = (BlockPrice, SeasonalPrice)
 SIMPLE_UNIT = "(unit)"
 SIMPLE_FIXED = "(fixed)"
 UNITS_BY_CODE = {"MON": "month", "C62": "unit", "KWH": "kWh", "KWT": "kW"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A decimal column's shape, as numbers: the engine does not import Django
+    (tests/billing checks these against the models)."""
+
+    max_digits: int
+    decimal_places: int
+
+
+# invoicing.models.InvoiceLine: quantity, unit_price_net, net_amount.
+LINE_QUANTITY = Column(20, 6)
+LINE_UNIT_PRICE = Column(18, 6)
+LINE_AMOUNT = Column(18, 2)
+# What an ArithmeticError in rating means, in words (the formula preview says the
+# same: "An amount is out of range").
+OUT_OF_RANGE = "an amount is out of range (more digits than an invoice holds)"
 
 Source = Literal["own", "settlement", "common", "cost"]
 # The sources a linear line is shown once for; any other item counts as common.
@@ -323,9 +343,14 @@ def _to_rate(
 
 
 def _rated_lines(rated: _Rated) -> list[Line]:
-    """The lines of a rated service: by source, rounded, worded."""
+    """The lines of a rated service: by source, rounded, worded. A line whose
+    quantity, unit price or amount an invoice line cannot store holds the
+    contract (``tariff_error`` naming the component, the number and the limit)."""
     plan = rated.service.plan
     name = rated.utility.name if rated.utility else rated.code
+    where = f"{name} tariff {plan.tariff_code}"
+    lines: list[PricedLine] = []
+    rounded = False
     try:
         if not isinstance(rated.rating, Rating):
             assert rated.rating is not None, "rated by price_charges"
@@ -334,11 +359,92 @@ def _rated_lines(rated: _Rated) -> list[Line]:
             rated.rating.lines, plan, rated.items, rated.own, rated.common
         )
         round_lines(lines, plan.versions[0].currency, plan.rounding)
-    except (RatingError, FormulaError, TariffError, ArithmeticError) as exc:
-        raise _NotRated(
-            "tariff_error", f"{name} tariff {plan.tariff_code}: {exc}"
-        ) from None
+        rounded = True
+    except ArithmeticError as exc:
+        # Which line, when the lines are known: else the error in words.
+        why = _unstorable(lines, rounded) or arithmetic_text(exc)
+        raise _NotRated("tariff_error", f"{where}: {why}") from None
+    except (RatingError, FormulaError, TariffError) as exc:
+        raise _NotRated("tariff_error", f"{where}: {exc}") from None
+    why = _unstorable(lines, rounded)
+    if why:
+        raise _NotRated("tariff_error", f"{where}: {why}")
     return [_line(rated.code, rated.utility, plan, pl, rated.period) for pl in lines]
+
+
+def arithmetic_text(exc: ArithmeticError) -> str:
+    """A decimal error of rating in words, not the repr of its class
+    (``[<class 'decimal.Overflow'>]``)."""
+    if isinstance(exc, ZeroDivisionError):
+        return "a division by zero"
+    return OUT_OF_RANGE
+
+
+def _unstorable(lines: Sequence[PricedLine], rounded: bool) -> str:
+    """Why the first line that an invoice line cannot store does not fit ("" when
+    all fit): its exact amount when the rounding failed on it."""
+    for pl in lines:
+        amount = pl.net_amount if rounded else pl.amount
+        for what, value, column in (
+            ("quantity", pl.quantity, LINE_QUANTITY),
+            ("unit price", pl.unit_price, LINE_UNIT_PRICE),
+            ("amount", amount, LINE_AMOUNT),
+        ):
+            why = stored_fault(what, value, column, "an invoice line")
+            if why:
+                return f"component {pl.component}: {why}"
+    return ""
+
+
+def stored_fault(what: str, value: Decimal, column: DecimalColumn, holder: str) -> str:
+    """Why ``value`` cannot be stored in ``column`` and read back as it is, in
+    words ("the amount 100000000000000000.00 is too large for an invoice line (at
+    most 16 digits before the decimal point)"), or "" when it can. The value is
+    checked as the column keeps it: rounded to its places, half away from zero
+    as PostgreSQL's numeric does (the writer passes the number as it is; on
+    SQLite ``stored_decimal.column_fault`` checks it survives the double)."""
+    max_digits = column.max_digits or 0
+    places = column.decimal_places or 0
+    # Fast path: below 10^(k - 1), k = min(15, max_digits) - places, the number
+    # rounded to the places has at most k integer digits (a carry included) and
+    # at most 15 significant digits: it fits, no need to look further.
+    bound = _bound(min(EXACT_DIGITS, max_digits) - places - 1)
+    if value.is_finite() and -bound < value < bound:
+        return ""
+    if not value.is_finite():
+        return f"the {what} {value} is not a finite number"
+    stored = value
+    if value.adjusted() <= _SHOWN_DIGITS:  # else shown as it is, with an exponent
+        digits = max(value.adjusted() + 1, 0) + places + 2
+        context = Context(prec=digits, rounding=ROUND_HALF_UP)
+        stored = value.quantize(ONE.scaleb(-places), context=context)
+    fault = column_fault(stored, column)
+    if fault is None:
+        return ""
+    text = f"the {what} {_number_text(stored)}"
+    if fault.kind == "integer_digits":
+        return (
+            f"{text} is too large for {holder} (at most {fault.limit} digits "
+            f"before the decimal point)"
+        )
+    return f"{text} does not fit {holder} ({fault})"
+
+
+@cache
+def _bound(digits: int) -> Decimal:
+    return ONE.scaleb(digits) if digits >= 0 else ZERO
+
+
+# A number with more integer digits is named with an exponent in a finding.
+_SHOWN_DIGITS = 40
+
+
+def _number_text(value: Decimal) -> str:
+    """A number as plain text, or with an exponent when it is very long."""
+    if abs(value.adjusted()) > _SHOWN_DIGITS:
+        return str(value)
+    text = format(value, "f")
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _check_coverage(plan: TariffPlan, name: str, period: PeriodIn) -> None:
