@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
@@ -90,6 +91,12 @@ LINE_NUMBERS = (
 )
 
 
+# Lines whose net amounts add up, in size, below this have totals that fit the
+# invoice's columns (18 digits, 2 decimals, 15 significant): a VAT rate is below
+# 1000 % (its column), so the gross stays below 11 × 10^11, 15 digits with cents.
+TOTALS_SURELY_FIT = Decimal(10) ** 11
+
+
 def hold_unstorable(charges: Sequence[Charge], currency: str) -> int:
     """Hold each charge with a line or an invoice total that its column cannot
     store and read back as it is (``tariff_error``: the number and the limit),
@@ -125,6 +132,8 @@ def _unstorable(charge: Charge, currency: str) -> str:
             )
             if why:
                 return f"{line.utility_code} line {line.description!r}: {why}"
+    if sum(abs(line.net_amount) for line in charge.lines) < TOTALS_SURELY_FIT:
+        return ""  # the usual invoice: no need to work the totals out here
     try:
         t = invoice_totals(charge.lines, currency)
     except ArithmeticError as exc:
