@@ -106,30 +106,32 @@ def test_a_vat_change_within_the_month_still_bills_its_energy(tou):
     invoice, lines, rules = billed(tou)
 
     # then November is issued, split at the VAT change: each part's energy at its
-    # own days' hours, the month's demand once in the part holding 30 November at
-    # that part's VAT rate, the fixed charge by days (docs/formulas.md, "Time-of-use
-    # energy and demand when a month is cut"; docs/tariffs.md, "Proration"); no
-    # finding, nothing held. 1 November 2026 is a Sunday, so
+    # own days' hours, each part its days' share of the month's demand (the
+    # month's peak) at its VAT rate, the fixed charge by days (docs/formulas.md,
+    # "Time-of-use energy and demand when a month is cut"; docs/tariffs.md,
+    # "Proration"); no finding, nothing held. 1 November 2026 is a Sunday, so
     #   1-15 Nov (10 weekdays, 5 weekend days), VAT 19%:
     #     peak 10 × 12 = 120 kWh × 0.25 = 30.00; off-peak 360 − 120 = 240 × 0.10
-    #     = 24.00; fixed 10.00 × 15/30 = 5.00                          = 59.00
+    #     = 24.00; demand 1 kW × 5 × 15/30 = 2.50; fixed 10.00 × 15/30 = 5.00
+    #                                                                  = 61.50
     #   16-30 Nov (11 weekdays, 4 weekend days), VAT 21%:
     #     peak 11 × 12 = 132 kWh × 0.25 = 33.00; off-peak 360 − 132 = 228 × 0.10
-    #     = 22.80; demand 1 kW × 5 = 5.00; fixed 5.00                  = 65.80
-    #   net 59.00 + 65.80 = 124.80 (= 252 × 0.25 + 468 × 0.10 + 5 + 10, the
-    #   whole month); VAT 59.00 × 19% = 11.21 + 65.80 × 21% = 13.818 → 13.82
-    #   = 25.03; gross 149.83
+    #     = 22.80; demand 2.50; fixed 5.00                             = 63.30
+    #   net 61.50 + 63.30 = 124.80 (= 252 × 0.25 + 468 × 0.10 + 5 + 10, the
+    #   whole month); VAT 61.50 × 19% = 11.685 → 11.69 + 63.30 × 21% = 13.293
+    #   → 13.29 = 24.98; gross 149.78
     assert lines == [
         (f"{ENERGY} 1, 01.11 – 15.11.2026", 240, D("0.10"), D("24.00"), 19, *FIRST),
         (f"{ENERGY} 2, 01.11 – 15.11.2026", 120, D("0.25"), D("30.00"), 19, *FIRST),
+        ("Demand, November, 01.11 – 15.11.2026", 1, D("2.5"), D("2.50"), 19, *FIRST),
         ("Fixed charge, 01.11 – 15.11.2026", D("0.5"), 10, D("5.00"), 19, *FIRST),
         (f"{ENERGY} 1, 16.11 – 30.11.2026", 228, D("0.10"), D("22.80"), 21, *SECOND),
         (f"{ENERGY} 2, 16.11 – 30.11.2026", 132, D("0.25"), D("33.00"), 21, *SECOND),
-        ("Demand, November, 16.11 – 30.11.2026", 1, 5, D("5.00"), 21, *SECOND),
+        ("Demand, November, 16.11 – 30.11.2026", 1, D("2.5"), D("2.50"), 21, *SECOND),
         ("Fixed charge, 16.11 – 30.11.2026", D("0.5"), 10, D("5.00"), 21, *SECOND),
     ]
     totals = (invoice.total_net, invoice.total_vat, invoice.total_gross)
-    assert (invoice.state, totals) == ("issued", (D("124.80"), D("25.03"), D("149.83")))
+    assert (invoice.state, totals) == ("issued", (D("124.80"), D("24.98"), D("149.78")))
     assert rules == []
 
 
@@ -140,25 +142,26 @@ def test_a_version_from_mid_month_still_bills_its_energy(tou, tmp_path):
     invoice, lines, rules = billed(tou)
 
     # then November is issued, split at the new version: each part's energy at its
-    # version's prices on its own days' hours, the month's demand once in the part
-    # holding 30 November at that part's version (5 a kW in both), the fixed
-    # charge by days (docs/formulas.md, "Time-of-use energy and demand when a
-    # month is cut"; docs/tariffs.md, "Proration"); no finding, nothing held:
+    # version's prices on its own days' hours, each part its days' share of the
+    # month's demand at its version (5 a kW in both), the fixed charge by days
+    # (docs/formulas.md, "Time-of-use energy and demand when a month is cut";
+    # docs/tariffs.md, "Proration"); no finding, nothing held:
     #   1-15 Nov (10 weekdays, 5 weekend days), first version:
     #     120 kWh peak × 0.25 = 30.00 + 240 kWh off-peak × 0.10 = 24.00 = 54.00;
-    #     fixed 10.00 × 15/30 = 5.00
+    #     demand 1 kW × 5 × 15/30 = 2.50; fixed 10.00 × 15/30 = 5.00
     #   16-30 Nov (11 weekdays, 4 weekend days), version of 16 November:
     #     132 kWh peak × 0.50 = 66.00 + 228 kWh off-peak × 0.20 = 45.60 = 111.60;
-    #     demand 1 kW × 5 = 5.00; fixed 5.00
+    #     demand 2.50; fixed 5.00
     #   net 54.00 + 111.60 + 5.00 + 10.00 = 180.60 (not the fixed charge alone,
     #   10.00); VAT 19% of 180.60 = 34.314 → 34.31; gross 214.91
     assert lines == [
         (f"{ENERGY} 1, 01.11 – 15.11.2026", 240, D("0.10"), D("24.00"), 19, *FIRST),
         (f"{ENERGY} 2, 01.11 – 15.11.2026", 120, D("0.25"), D("30.00"), 19, *FIRST),
+        ("Demand, November, 01.11 – 15.11.2026", 1, D("2.5"), D("2.50"), 19, *FIRST),
         ("Fixed charge, 01.11 – 15.11.2026", D("0.5"), 10, D("5.00"), 19, *FIRST),
         (f"{ENERGY} 1, 16.11 – 30.11.2026", 228, D("0.20"), D("45.60"), 19, *SECOND),
         (f"{ENERGY} 2, 16.11 – 30.11.2026", 132, D("0.50"), D("66.00"), 19, *SECOND),
-        ("Demand, November, 16.11 – 30.11.2026", 1, 5, D("5.00"), 19, *SECOND),
+        ("Demand, November, 16.11 – 30.11.2026", 1, D("2.5"), D("2.50"), 19, *SECOND),
         ("Fixed charge, 16.11 – 30.11.2026", D("0.5"), 10, D("5.00"), 19, *SECOND),
     ]
     totals = (invoice.total_net, invoice.total_vat, invoice.total_gross)

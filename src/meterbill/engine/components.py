@@ -469,12 +469,13 @@ class DemandCharge(Component):
     kW, amount the tiered charge; the unit price shown is the amount over the peak
     (to 6 places).
 
-    A calendar month's demand is charged once, in the part that holds the last
-    of the month's days in the period, at that part's version: the peaks are
-    those of all the month's days in the period, whatever part they fall in. A
-    month only partly in the period (a period or contract starting or ending
-    within it) is charged its days' share: the charge × those days / the month's
-    days.
+    A calendar month's demand is the charge of its peaks, those of all the
+    month's days in the period whatever part they fall in. Each part is charged
+    its days' share of it at its own version's rates (and VAT): the charge × the
+    part's days in the month / the month's days, so a month cut by a version or
+    VAT change shows a demand line per part, and a version without a demand
+    charge charges none for its days. A month wholly in one part is charged once,
+    whole: the reference calculator's month.
 
     Rounded as the month's energy is: the month's demand lines and the part's
     time-of-use energy lines of that month made before them add up to their exact
@@ -489,11 +490,13 @@ class DemandCharge(Component):
         out = []
         tariff = _tariff_of(self.tariff)
         usage = part.usage
-        for first, last, _days in _month_spans(usage.starts_on, usage.ends_on):
-            if not part.starts_on <= last <= part.ends_on:
-                continue  # charged in the part that ends the month's days
+        for first, last, days in _month_spans(usage.starts_on, usage.ends_on):
+            # the part's days of the month's days in the period
+            own = (min(last, part.ends_on) - max(first, part.starts_on)).days + 1
+            if own <= 0:
+                continue
             for bill in _bills_of_days(tariff, usage, first, last):
-                out += self._month_lines(part, made, bill, first, last)
+                out += self._month_lines(part, made, bill, (first, last), own, days)
         return out
 
     def _month_lines(
@@ -501,15 +504,22 @@ class DemandCharge(Component):
         part: Part,
         made: list[PricedLine],
         bill: MonthBill,
-        first: date,
-        last: date,
+        span: tuple[date, date],
+        own: int,
+        days: int,
     ) -> list[PricedLine]:
+        """The demand lines of the month of ``bill``, rated on the month's days
+        ``span`` in the period (``days`` of them), for the ``own`` days of them
+        in ``part``."""
         charges: list[tuple[int | None, Decimal, Decimal]] = [
             (p + 1, bill.trace.demand_peaks[p].kw, amount)
             for p, amount in bill.trace.demand_tou_by_period.items()
         ]
         if bill.trace.flat_demand_period is not None:
             charges.append((None, bill.trace.flat_peak.kw, bill.demand_flat))
+        if own != days:  # the part's days' share of the month's charge
+            charges = [(p, kw, amount * own / days) for p, kw, amount in charges]
+        first, last = max(span[0], part.starts_on), min(span[1], part.ends_on)
         shares = _demand_shares(
             made, bill.month, [amount for _p, _kw, amount in charges], self.money_step
         )
@@ -524,6 +534,9 @@ class DemandCharge(Component):
                 "days": [first, last],
                 "exact_amount": amount,
             }
+            if own != days:
+                details["peak_days"] = list(span)
+                details["share_of_days"] = [own, days]
             if period is not None:
                 details["period"] = period - 1
             text = tou_text(self.description, bill.month, period, None)
