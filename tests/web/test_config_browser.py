@@ -75,14 +75,16 @@ def test_it_configures_a_tariff_version_and_previews_it(
     shoot(page, "config-version")
 
     page.click("#preview")
-    apartment = small_building["apartments"][1]  # 50 m2, 2 persons, 20 m3 in Nov
+    # 50 m2, 2 persons, 20 m3 in November and 2 m3 of the common 6 (by persons)
+    apartment = small_building["apartments"][1]
     page.select_option("#id_apartment", str(apartment.pk))
     page.click("#run-preview")
     total = page.locator("#preview-total")
     total.wait_for()
-    # 20 × 5.00 + (1.75 + 2 × 1.5) = 104.75 net; VAT 11 % 11.52; 116.27.
-    assert total.inner_text().startswith("116.27")
-    assert page.locator("#preview-net").inner_text().startswith("104.75")
+    # the bill run's 22 m3: 22 × 5.00 + (1.75 + 2 × 1.5) = 114.75 net; VAT 11 %
+    # 12.62; 127.37.
+    assert total.inner_text().startswith("127.37")
+    assert page.locator("#preview-net").inner_text().startswith("114.75")
     page.locator("#preview-lines details").nth(1).locator("summary").click()
     shoot(page, "config-preview")
 

@@ -58,26 +58,96 @@ def test_it_previews_a_version_on_an_apartments_last_period(
     assert response.status_code == 200
     result = response.context["result"]
     assert result.error == ""
-    # No dates: the last period, November 2026. W2 read 200 on 31 Oct and 220 on
-    # 30 Nov: 20 m3.
-    assert result.quantity == Decimal(20)
+    # No dates: the last period, November 2026, and its consumption as the bill
+    # run takes it: W2 read 200 on 31 Oct and 220 on 30 Nov, 20 m3 of its own;
+    # the main meter 66 m3 less the apartments' 60 leaves 6 m3 common, by
+    # persons 1 / 2 / 3: 2 m3; 22 m3 in all.
+    assert result.quantity == Decimal(22)
+    assert result.billed.period == small_building["period"]
+    assert [(source, qty) for source, _t, qty in result.billed.items] == [
+        ("own", Decimal(20)),
+        ("common", Decimal(2)),
+    ]
     lines = {line.component: line.net_amount for line in result.rating.lines}
-    # water: 20 m3 × 5.00 = 100.00
+    # water: 22 m3 × 5.00 = 110.00
     # stairs: round(50 × 0.035, 2) + 2 × 1.5 = 1.75 + 3.00 = 4.75
-    assert lines == {"water": Decimal("100.00"), "stairs": Decimal("4.75")}
+    assert lines == {"water": Decimal("110.00"), "stairs": Decimal("4.75")}
     totals = result.rating.totals
     # The organisation has no VAT schedule: the version's S 11 % applies.
-    # VAT 104.75 × 11 % = 11.5225 → 11.52; total 116.27.
+    # VAT 114.75 × 11 % = 12.6225 → 12.62; total 127.37.
     assert (totals.tax_exclusive, totals.vat_total, totals.tax_inclusive) == (
-        Decimal("104.75"),
-        Decimal("11.52"),
-        Decimal("116.27"),
+        Decimal("114.75"),
+        Decimal("12.62"),
+        Decimal("127.37"),
     )
     html = response.content.decode()
     assert "round(area * 0.035, 2)" in html  # the formula trace, call by call
     assert "1.75" in html
+    assert "as the bill run of 2026-11 takes it" in html
+    assert "share of the common consumption" in html
     assert AuditEvent.objects.count() == events
     assert not Invoice.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_takes_the_bill_runs_estimate_of_a_missing_reading(
+    alice, small_building, version, client_for
+):
+    from meterbill.metering.models import Reading
+
+    # given apt 1's closing reading of 30 November is missing
+    apartment = small_building["apartments"][0]
+    Reading.objects.filter(
+        register__meter__apartment=apartment, read_on=date(2026, 11, 30)
+    ).delete()
+    client = client_for(alice)
+
+    response = client.get(
+        "/config/preview/",
+        {
+            "version": version.pk,
+            "apartment": apartment.pk,
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-11-30",
+        },
+    )
+
+    # then the bill run's estimate: 10 m3 over the 31 days to 31 Oct, 10 / 31 a
+    # day × 30 = 9.677; common: 66 − (9.677 + 20 + 30) = 6.323, 1 of 6 persons:
+    # 1.054 (to 3 places); 10.731 in all; nothing saved
+    result = response.context["result"]
+    assert [(source, qty) for source, _t, qty in result.billed.items] == [
+        ("own", Decimal("9.677")),
+        ("common", Decimal("1.054")),
+    ]
+    assert result.quantity == Decimal("10.731")
+    assert not Reading.objects.filter(
+        register__meter__apartment=apartment, read_on=date(2026, 11, 30)
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_dates_of_no_period_measure_the_index_readings(
+    alice, small_building, version, client_for
+):
+    apartment = small_building["apartments"][1]
+    client = client_for(alice)
+
+    response = client.get(
+        "/config/preview/",
+        {
+            "version": version.pk,
+            "apartment": apartment.pk,
+            "starts_on": "2026-11-01",
+            "ends_on": "2026-11-29",
+        },
+    )
+
+    # no period of these dates: the readings in them, 200 on 31 Oct, none after
+    # but 220 on 30 November (outside): nothing measured
+    result = response.context["result"]
+    assert result.billed is None
+    assert result.quantity == Decimal(0)
 
 
 @pytest.mark.django_db

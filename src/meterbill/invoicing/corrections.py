@@ -38,6 +38,7 @@ from meterbill.premises.models import Contract, Customer
 
 from .issue import IssueContext, issue_charges
 from .models import Invoice, InvoiceLine, PenaltyAssessment
+from .queries import amount_due, credit_notes_of
 
 log = logging.getLogger(__name__)
 
@@ -93,18 +94,30 @@ def mark_sent(invoice: Invoice, user: Any) -> Invoice:
 def mark_paid(
     invoice: Invoice, user: Any, paid_on: date, amount: Decimal | None = None
 ) -> Invoice:
-    """issued or sent → paid (for a credit note: refunded or set off). ``amount``,
-    when given, is the payment received: it must be the invoice's gross total, as
-    part payments are not recorded; it goes into the audit event."""
+    """issued or sent → paid. ``amount``, when given, is the payment received: it
+    must be the amount due (``queries.amount_due``: the gross total less the credit
+    notes that stand against the invoice), as part payments and overpayments are not
+    recorded; it goes into the audit event.
+
+    The credit notes of the invoice not yet paid are set off against it in the same
+    transaction: each becomes paid on the payment day (its issue day if later),
+    with an ``invoice.set_off`` audit event, so that the invoice and its credit
+    notes leave the customer's balance together. A credit note's own "paid" is
+    its refund or set-off: refused while the invoice it corrects is unpaid, as it
+    is set off when that invoice is paid (docs/invoices.md, "Paying an invoice")."""
     with transaction.atomic():
         inv = _locked(invoice)
         before = inv.state
         _require(inv, [S.ISSUED, S.SENT], "mark as paid")
-        if amount is not None and amount != inv.total_gross:
+        if inv.kind == K.CREDIT_NOTE:
+            _require_refundable(inv)
+        notes = list(credit_notes_of(inv).select_for_update())
+        due = amount_due(inv, notes)
+        if amount is not None and amount != due:
             raise InvoiceStateError(
                 f"invoice {inv}: payment of {amount} {inv.currency} is not the "
-                f"amount due {inv.total_gross} {inv.currency}; part payments are "
-                "not recorded"
+                f"amount due {due} {inv.currency}{_credited_by(notes)}; part "
+                "payments and overpayments are not recorded"
             )
         if inv.issue_date and paid_on < inv.issue_date:
             raise InvoiceStateError(
@@ -113,18 +126,58 @@ def mark_paid(
             )
         inv.state, inv.paid_on = S.PAID, paid_on
         inv.save(update_fields=["state", "paid_on"])
-        _audit(
-            "invoice.paid",
-            inv,
-            user,
-            {"state": before},
-            {
-                "state": S.PAID,
-                "paid_on": paid_on.isoformat(),
-                "amount": str(inv.total_gross if amount is None else amount),
-            },
-        )
+        set_off = [n for n in notes if n.state in (S.ISSUED, S.SENT)]
+        after: dict[str, Any] = {
+            "state": S.PAID,
+            "paid_on": paid_on.isoformat(),
+            "amount": str(due if amount is None else amount),
+        }
+        if set_off:
+            after["set_off"] = [n.full_number for n in set_off]
+        _audit("invoice.paid", inv, user, {"state": before}, after)
+        for note in set_off:
+            _set_off(note, inv, user, paid_on)
     return inv
+
+
+def _credited_by(notes: Sequence[Invoice]) -> str:
+    """Names the credit notes that reduced an amount due, for a refusal."""
+    if not notes:
+        return ""
+    named = ", ".join(f"{n.full_number} ({n.total_gross})" for n in notes)
+    return f" (gross total less credit note{'s' if len(notes) > 1 else ''} {named})"
+
+
+def _require_refundable(note: Invoice) -> None:
+    """A credit note is refunded only once the invoice it corrects is paid (or
+    cancelled): before, it is set off when that invoice is paid."""
+    if note.corrects_id is None:
+        return
+    original = Invoice.objects.get(pk=note.corrects_id)
+    if original.state in (S.ISSUED, S.SENT):
+        raise InvoiceStateError(
+            f"credit note {note}: invoice {original} it corrects is unpaid; the "
+            f"credit note is set off when {original} is paid"
+        )
+
+
+def _set_off(note: Invoice, inv: Invoice, user: Any, paid_on: date) -> None:
+    before = note.state
+    note.state = S.PAID
+    note.paid_on = max(paid_on, note.issue_date) if note.issue_date else paid_on
+    note.save(update_fields=["state", "paid_on"])
+    _audit(
+        "invoice.set_off",
+        note,
+        user,
+        {"state": before},
+        {
+            "state": S.PAID,
+            "paid_on": note.paid_on.isoformat(),
+            "against": inv.full_number,
+            "amount": str(note.total_gross),
+        },
+    )
 
 
 def cancel_invoice(

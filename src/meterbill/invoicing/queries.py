@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from meterbill.metering.models import Register
 
@@ -16,6 +27,11 @@ from .models import Invoice
 # Invoices that stand: issued and not cancelled.
 STANDING = (Invoice.State.ISSUED, Invoice.State.SENT, Invoice.State.PAID)
 UNPAID = (Invoice.State.ISSUED, Invoice.State.SENT)
+MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
+ZERO = Decimal(0)
+# The credit notes that count against the invoice they correct (``corrects``):
+# issued, sent or paid; a cancelled (or draft) one does not.
+STANDING_CREDIT = Q(kind=Invoice.Kind.CREDIT_NOTE, state__in=STANDING)
 
 
 def invoice_using(register: Register, day: date) -> Invoice | None:
@@ -113,3 +129,47 @@ def balance_of(invoices: QuerySet[Invoice]) -> Decimal:
         amount = qs.aggregate(s=Sum("total_gross"))["s"] or Decimal(0)
         total += sign * amount
     return total
+
+
+def credit_notes_of(invoice: Invoice) -> QuerySet[Invoice]:
+    """The credit notes that stand against ``invoice``: ``corrects`` → it, issued,
+    sent or paid (a cancelled or draft one does not count), in issue order. The
+    same credit notes ``invoicing.penalties`` subtracts from the overdue amount."""
+    return Invoice.objects.filter(STANDING_CREDIT, corrects_id=invoice.pk).order_by(
+        "pk"
+    )
+
+
+def with_amount_due(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """``invoices`` annotated with ``credited`` (the gross of the credit notes that
+    stand against each, :func:`credit_notes_of`) and ``amount_due`` (its gross total
+    less ``credited``): one query for a whole list. A credit note's own amount due
+    is its gross total (nothing credits a credit note)."""
+    credited = (
+        Invoice.objects.filter(STANDING_CREDIT, corrects=OuterRef("pk"))
+        .values("corrects")
+        .annotate(total=Sum("total_gross"))
+        .values("total")
+    )
+    return invoices.annotate(
+        credited=Coalesce(
+            Subquery(credited, output_field=MONEY), Value(ZERO), output_field=MONEY
+        ),
+    ).annotate(
+        amount_due=ExpressionWrapper(
+            F("total_gross") - F("credited"), output_field=MONEY
+        )
+    )
+
+
+def amount_due(invoice: Invoice, notes: Sequence[Invoice] | None = None) -> Decimal:
+    """What the customer pays for ``invoice``: its gross total less the gross of
+    the credit notes that stand against it (:func:`credit_notes_of`), whether they
+    are still to be set off (issued, sent) or already paid. ``notes``: those credit
+    notes when the caller read them already (``corrections.mark_paid`` locks them,
+    the payment form names them). The rule of ``mark_paid`` and the payment form;
+    ``invoicing.penalties`` subtracts the same credit notes from the overdue amount
+    (docs/invoices.md, "Paying an invoice"). A list: :func:`with_amount_due`."""
+    if notes is None:
+        notes = list(credit_notes_of(invoice))
+    return invoice.total_gross - sum((n.total_gross for n in notes), ZERO)

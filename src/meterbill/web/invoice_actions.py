@@ -148,16 +148,23 @@ def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         {"invoice": inv, "title": _("Record the payment"), "verb": "pay"},
-        lambda: {
-            "summary": _("Paid %(amount)s %(currency)s on %(day)s.")
-            % {
-                "amount": form.cleaned_data["amount"],
-                "currency": inv.currency,
-                "day": form.cleaned_data["paid_on"],
-            }
-        },
+        lambda: {"summary": _payment_summary(form, inv)},
         act,
     )
+
+
+def _payment_summary(form: PaymentForm, inv: Invoice) -> str:
+    summary = _("Paid %(amount)s %(currency)s on %(day)s.") % {
+        "amount": form.cleaned_data["amount"],
+        "currency": inv.currency,
+        "day": form.cleaned_data["paid_on"],
+    }
+    unpaid = [n for n in form.credit_notes if n.state != Invoice.State.PAID]
+    if unpaid:
+        summary += " " + _(
+            "Credit notes %(notes)s are set off against it and marked as paid."
+        ) % {"notes": ", ".join(n.full_number for n in unpaid)}
+    return summary
 
 
 @requires(ACT)

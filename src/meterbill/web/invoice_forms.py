@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meterbill.formats import temperatures
 from meterbill.formats.errors import FormatError
+from meterbill.invoicing.queries import amount_due, credit_notes_of
 
 from .fields import PlainDecimalField
 
@@ -38,10 +39,23 @@ class PaymentForm(forms.Form):
     def __init__(self, *args: Any, invoice: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invoice = invoice
-        self.fields["amount"].help_text = _("Amount due: %(amount)s %(currency)s") % {
-            "amount": invoice.total_gross,
+        # The amount due of invoicing.queries: the gross less the credit notes
+        # that stand against the invoice (they are set off by the payment).
+        self.credit_notes = list(credit_notes_of(invoice))
+        self.amount_due = amount_due(invoice, self.credit_notes)
+        values = {
+            "amount": self.amount_due,
             "currency": invoice.currency,
+            "notes": ", ".join(n.full_number for n in self.credit_notes),
         }
+        if self.credit_notes:
+            help_text = (
+                _("Amount due: %(amount)s %(currency)s, after credit notes %(notes)s")
+                % values
+            )
+        else:
+            help_text = _("Amount due: %(amount)s %(currency)s") % values
+        self.fields["amount"].help_text = help_text
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]
@@ -56,15 +70,28 @@ class PaymentForm(forms.Form):
 
     def clean_amount(self) -> Decimal:
         amount = self.cleaned_data["amount"]
-        if amount != self.invoice.total_gross:
+        if amount == self.amount_due:
+            return amount
+        values = {
+            "amount": self.amount_due,
+            "notes": ", ".join(n.full_number for n in self.credit_notes),
+        }
+        if self.credit_notes:
             raise forms.ValidationError(
                 _(
-                    "Part payments are not recorded: the payment must be the amount "
-                    "due, %(amount)s."
+                    "Part payments and overpayments are not recorded: the payment "
+                    "must be the amount due, %(amount)s, after credit notes "
+                    "%(notes)s."
                 )
-                % {"amount": self.invoice.total_gross}
+                % values
             )
-        return amount
+        raise forms.ValidationError(
+            _(
+                "Part payments are not recorded: the payment must be the amount "
+                "due, %(amount)s."
+            )
+            % values
+        )
 
 
 class CreditForm(ReasonForm):

@@ -6,10 +6,18 @@ value it found). Read-only: nothing is written.
 The version is taken as in force over the whole chosen period (the point is to see
 this version's lines); the organisation's VAT schedule applies as in a bill run, so
 a VAT change inside the period splits it.
+
+The consumption, unless typed, is the one the bill run takes: when the dates are
+those of a period of the apartment's branch, the bill run's engine works out the
+residence for that period (readings, estimates, the share of the common
+consumption, settlements of earlier estimates; nothing saved) and the preview takes
+the apartment's quantities of the version's utility, each source shown. Otherwise
+it is measured from the index readings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,11 +26,13 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from meterbill.billing import inputs
 from meterbill.billing.models import Period
+from meterbill.engine.billing import PeriodIn, bill_residence
 from meterbill.engine.components import Rating, RatingError, Usage, rate_period
 from meterbill.engine.formula import FormulaError, Trace
 from meterbill.metering.models import Meter, Reading
-from meterbill.premises.models import Apartment, ApartmentUtility
+from meterbill.premises.models import Apartment, ApartmentUtility, Utility
 from meterbill.tariffs.compile import (
     TariffConfigError,
     compile_version,
@@ -45,12 +55,25 @@ class ApartmentData:
 
 
 @dataclass(frozen=True)
+class BilledQuantity:
+    """What a bill run of ``period`` takes as the apartment's consumption of a
+    utility: the total and each item (source, text, quantity)."""
+
+    period: Period
+    total: Decimal
+    items: Sequence[tuple[str, str, Decimal]]
+
+
+@dataclass(frozen=True)
 class Preview:
     rating: Rating | None
     error: str
     quantity: Decimal
     variables: dict[str, Decimal]
     currency: str
+    # where the consumption comes from: the bill run's (None: typed, or measured
+    # from the index readings)
+    billed: BilledQuantity | None = None
 
 
 def last_period(apartment: Apartment, today: date) -> Period | None:
@@ -113,6 +136,41 @@ def metered_consumption(
     return total
 
 
+def bill_run_quantity(
+    apartment: Apartment, utility: Utility, starts_on: date, ends_on: date
+) -> BilledQuantity | None:
+    """The apartment's consumption of ``utility`` as a bill run of the period of
+    these dates (of the apartment's branch) takes it; None when there is no such
+    period or the bill run gives the apartment no quantity of the utility. The
+    residence is worked out by the bill run's engine and nothing is saved."""
+    branch = apartment.residence.branch
+    period = Period.objects.filter(
+        branch=branch, starts_on=starts_on, ends_on=ends_on
+    ).first()
+    if period is None:
+        return None
+    residences, _contracts = inputs.residences_input([apartment.residence_id], period)
+    if not residences:
+        return None
+    result = bill_residence(
+        residences[0],
+        inputs.utilities_for(branch.organisation_id),
+        PeriodIn(period.starts_on, period.ends_on, period.name),
+        inputs.rule_overrides(branch.pk),
+    )
+    items = [
+        (item.source, item.description, item.quantity)
+        for charge in result.charges
+        if charge.apartment_id == apartment.pk
+        for item in charge.items
+        if item.utility_code == utility.code and item.amount is None
+    ]
+    if not items:
+        return None
+    total = sum((quantity for _s, _d, quantity in items), Decimal(0))
+    return BilledQuantity(period, total, items)
+
+
 def preview(
     version: TariffVersion,
     apartment: Apartment,
@@ -125,7 +183,12 @@ def preview(
     tariff = version.tariff
     utility = tariff.utility
     data = apartment_data(apartment, utility.pk, starts_on, ends_on)
+    billed = None
     if consumption is None:
+        billed = bill_run_quantity(apartment, utility, starts_on, ends_on)
+    if billed is not None:
+        consumption = billed.total
+    elif consumption is None:
         consumption = metered_consumption(apartment, utility.pk, starts_on, ends_on)
     variables = {
         "area": data.area,
@@ -147,12 +210,14 @@ def preview(
         usage = Usage(starts_on, ends_on, consumption, variables)
         rating = rate_period([stored], vat, usage, stored.rounding)
     except (TariffConfigError, RatingError, FormulaError) as exc:
-        return Preview(None, str(exc), consumption, variables, version.currency)
+        return Preview(None, str(exc), consumption, variables, version.currency, billed)
     except ArithmeticError:
         # str() of a decimal signal names no value: say what went wrong instead.
         error = _("An amount is out of range (more digits than an invoice holds).")
-        return Preview(None, str(error), consumption, variables, version.currency)
-    return Preview(rating, "", consumption, variables, version.currency)
+        return Preview(
+            None, str(error), consumption, variables, version.currency, billed
+        )
+    return Preview(rating, "", consumption, variables, version.currency, billed)
 
 
 def trace_rows(trace: dict[str, Any]) -> list[tuple[str, str]]:
