@@ -177,3 +177,40 @@ def test_the_penalty_runs_to_the_payment_of_what_is_left(late, org, alice, branc
         date(2026, 11, 5),
         D("9.60"),
     )
+
+
+def test_an_invoice_paid_then_cancelled_is_owed_back_until_refunded(late, alice):
+    from meterbill.billing.inputs import _previous_balances
+    from meterbill.billing.models import Period
+    from meterbill.invoicing.corrections import cancel_invoice
+    from meterbill.premises.models import Contract
+
+    # given the 1,000.00 paid on 5 November, then cancelled by a credit note
+    mark_paid(_fresh(late), alice, date(2026, 11, 5))
+    note = cancel_invoice(_fresh(late), alice, "wrong customer", date(2026, 11, 10))
+    contract = Contract.objects.get(pk=late.contract_id)
+    december = Period.objects.create(
+        branch=contract.branch,
+        name="2026-12",
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2026, 12, 31),
+    )
+
+    # then the customer is owed the 1,000.00 back (the balance and the previous
+    # balance the next bill's formulas read agree)
+    assert balance_of(_customer_docs(late)) == D("-1000.00")
+    assert _previous_balances([contract], december) == {contract.pk: D("-1000.00")}
+
+    # when the credit note is refunded, nothing is owed either way
+    mark_paid(_fresh(note), alice, date(2026, 11, 12))
+    assert balance_of(_customer_docs(late)) == D(0)
+    assert _previous_balances([contract], december) == {contract.pk: D(0)}
+
+
+def test_an_unpaid_invoice_cancelled_nets_to_nothing(late, alice):
+    from meterbill.invoicing.corrections import cancel_invoice
+
+    cancel_invoice(_fresh(late), alice, "wrong customer", date(2026, 11, 10))
+
+    # the cancelled 1,000.00 and its credit note of 1,000.00
+    assert balance_of(_customer_docs(late)) == D(0)

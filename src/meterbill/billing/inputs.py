@@ -33,7 +33,7 @@ from meterbill.engine.contract_charges import ContractChargeIn
 from meterbill.engine.money import round_money
 from meterbill.engine.pricing import ServiceTariff, TariffPlan
 from meterbill.invoicing.models import Invoice
-from meterbill.invoicing.queries import UNPAID
+from meterbill.invoicing.queries import OWED, OWED_BACK
 from meterbill.metering.estimation import Plan, estimation_plans, late_actuals
 from meterbill.metering.intervals import HourlyLoad, LoadRequest, hourly_loads
 from meterbill.metering.models import (
@@ -240,11 +240,10 @@ def _previous_balances(
         customer_id__in=set(customers.values()), issue_date__lte=period.ends_on
     ).exclude(period=period)
     owed: dict[int, Decimal] = defaultdict(Decimal)
-    debit = documents.exclude(kind=Invoice.Kind.CREDIT_NOTE).filter(
-        state__in=(*UNPAID, Invoice.State.CANCELLED)
-    )
-    credit = documents.filter(kind=Invoice.Kind.CREDIT_NOTE, state__in=UNPAID)
-    for queryset, sign in ((debit, 1), (credit, -1)):
+    for queryset, sign in (
+        (documents.filter(OWED), 1),
+        (documents.filter(OWED_BACK), -1),
+    ):
         for customer_id, currency, total in (
             queryset.values("customer_id", "currency")
             .annotate(total=Sum("total_gross"))

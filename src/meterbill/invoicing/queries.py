@@ -32,6 +32,14 @@ ZERO = Decimal(0)
 # The credit notes that count against the invoice they correct (``corrects``):
 # issued, sent or paid; a cancelled (or draft) one does not.
 STANDING_CREDIT = Q(kind=Invoice.Kind.CREDIT_NOTE, state__in=STANDING)
+# The documents a customer's balance counts, each with its sign: an invoice not
+# paid, cancelled ones included (the credit note that cancels it counts against
+# it), except one paid before it was cancelled (its credit note is then owed
+# back, until refunded); a credit note not yet refunded or set off.
+OWED = ~Q(kind=Invoice.Kind.CREDIT_NOTE) & (
+    Q(state__in=UNPAID) | Q(state=Invoice.State.CANCELLED, paid_on__isnull=True)
+)
+OWED_BACK = Q(kind=Invoice.Kind.CREDIT_NOTE, state__in=UNPAID)
 
 
 def invoice_using(register: Register, day: date) -> Invoice | None:
@@ -117,13 +125,9 @@ def days_invoiced(keys: Collection[tuple[int, date]]) -> set[tuple[int, date]]:
 
 
 def balance_of(invoices: QuerySet[Invoice]) -> Decimal:
-    """What the customer owes: every unpaid document counted with its sign. A
-    cancelled invoice still counts, because the credit note that cancels it counts
-    against it; a credit note is negative."""
-    debit = invoices.exclude(kind=Invoice.Kind.CREDIT_NOTE).filter(
-        state__in=(*UNPAID, Invoice.State.CANCELLED)
-    )
-    credit = invoices.filter(kind=Invoice.Kind.CREDIT_NOTE, state__in=UNPAID)
+    """What the customer owes: the documents ``OWED`` less those ``OWED_BACK``."""
+    debit = invoices.filter(OWED)
+    credit = invoices.filter(OWED_BACK)
     total = Decimal(0)
     for qs, sign in ((debit, 1), (credit, -1)):
         amount = qs.aggregate(s=Sum("total_gross"))["s"] or Decimal(0)
