@@ -68,10 +68,12 @@ def test_the_organisations_vat_rate_wins_over_the_versions_own(org, small_buildi
 
     schedule = vat_for(vat_schedule(org.pk), versions)
 
-    # then S is 19% from 1 Nov (and missing before: a period before it cannot be
-    # rated at S); Z, E and AE are 0 and O has no rate from the start
+    # then S is 19% from 1 Nov, and the version's own 11% from its first day
+    # until then (a day the organisation has no S rate for); Z, E and AE are 0
+    # and O has no rate from the start
     assert [(s.valid_from, s.rates.get("S")) for s in schedule] == [
         (date.min, None),
+        (date(2026, 1, 1), D("11")),
         (date(2026, 11, 1), D("19")),
     ]
     assert schedule[0].rates["O"] is None

@@ -727,16 +727,24 @@ def vat_for(
     schedule: Sequence[engine.VatRates], versions: Sequence[StoredVersion]
 ) -> list[engine.VatRates]:
     """The organisation's schedule, completed with each version's own VAT rate for
-    a category the organisation has no rate for on that day."""
-    rows: list[tuple[str, Decimal | None, date]] = []
+    a category the organisation has no rate for on that day: on each date on
+    which either changes, the organisation's rates in force that day over the
+    versions' own (each from its version's ``valid_from`` until the next version
+    with a rate of that category). A version's own rate the organisation's
+    replaces on every day it would apply is never checked (S at 0 %)."""
+    own: dict[date, dict[str, Decimal | None]] = defaultdict(dict)
     for v in versions:
-        if v.fallback_vat is None:
-            continue
-        category, rate = v.fallback_vat
-        if not any(category in s.rates for s in schedule):
-            rows.append((category, rate, v.valid_from))
-    if not rows:
+        if v.fallback_vat is not None:
+            category, rate = v.fallback_vat
+            own[v.valid_from][category] = rate
+    if not own:
         return list(schedule)
-    for s in schedule:
-        rows += [(c, r, s.valid_from) for c, r in s.rates.items()]
-    return merge_vat(rows)
+    org = sorted(schedule, key=lambda s: s.valid_from)
+    out: list[engine.VatRates] = []
+    in_force: dict[str, Decimal | None] = dict(FIXED_RATES)
+    for day in sorted({date.min, *own, *(s.valid_from for s in org)}):
+        in_force = {**in_force, **own.get(day, {})}
+        org_rates = [s.rates for s in org if s.valid_from <= day]
+        rates = {**in_force, **(org_rates[-1] if org_rates else {})}
+        out.append(engine.VatRates(day, rates))
+    return out
