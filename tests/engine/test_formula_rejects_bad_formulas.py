@@ -32,8 +32,20 @@ def test_it_names_line_column_and_expectation_of_a_syntax_error():
 
     # then
     assert (error.line, error.column) == (2, 13)  # just after the "*"
-    assert "unexpected the end of the formula; expected" in str(error)
-    assert "a number" in str(error)
+    assert error.reason.startswith("the formula ends too early; expected a number")
+    assert "'None'" in error.reason  # the keyword as typed, quoted
+    assert "None" not in error.reason.replace("'None'", "")  # never bare
+
+
+def test_it_names_an_unexpected_token_and_what_may_follow_in_words():
+    # given a name where an operator may follow
+    error = error_of("area persons")
+
+    # then every expected item is words or a quoted sign or keyword
+    assert error.reason.startswith("unexpected 'persons'; expected ")
+    assert "'*' or '/'" in error.reason
+    assert "'and', 'or'" in error.reason
+    assert (error.line, error.column) == (1, 6)
 
 
 def test_it_names_an_unknown_variable_and_where_it_is():

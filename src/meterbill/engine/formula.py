@@ -109,14 +109,13 @@ _PARSER = Lark(
     _GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False
 )
 
-# What the parser's terminal names mean to a person reading an error.
+# What the parser's terminal names mean to a person reading an error, in the order
+# an error lists them; keywords and signs quoted as they are typed.
 _TERMINAL_WORDS = {
     "NUMBER": "a number",
     "NAME": "a name",
     "STRING": "a quoted text",
-    "COMP_OP": "a comparison",
-    "ADD_OP": "'+' or '-'",
-    "MUL_OP": "'*' or '/'",
+    "NONE": "'None'",
     "LPAR": "'('",
     "RPAR": "')'",
     "LSQB": "'['",
@@ -124,12 +123,28 @@ _TERMINAL_WORDS = {
     "COMMA": "','",
     "MINUS": "'-'",
     "PLUS": "'+'",
-    "NONE": "None",
-    "NOT": "not",
-    "AND": "and",
-    "OR": "or",
+    "ADD_OP": "'+' or '-'",
+    "MUL_OP": "'*' or '/'",
+    "COMP_OP": "a comparison",
+    "NOT": "'not'",
+    "AND": "'and'",
+    "OR": "'or'",
     "$END": "the end of the formula",
 }
+_TERMINAL_ORDER = {name: index for index, name in enumerate(_TERMINAL_WORDS)}
+
+
+def _expected_words(terminals: Iterable[str]) -> list[str]:
+    """The terminals a parser expected, in words, each once, in _TERMINAL_WORDS'
+    order; a terminal without a word (none today) by its name, quoted, last."""
+    words: list[str] = []
+    for name in sorted(
+        set(terminals), key=lambda t: (_TERMINAL_ORDER.get(t, len(_TERMINAL_ORDER)), t)
+    ):
+        word = _TERMINAL_WORDS.get(name) or repr(name.lower())
+        if word not in words:
+            words.append(word)
+    return words
 
 
 class FormulaError(ValueError):
@@ -331,19 +346,14 @@ def _parse(text: str) -> Tree[Token]:
         ) from None
     except UnexpectedInput as exc:
         token = getattr(exc, "token", None)
-        expected = sorted(
-            {_TERMINAL_WORDS.get(t, t.lower()) for t in getattr(exc, "expected", ())}
-        )
-        found = (
-            "the end of the formula"
-            if token is None or token.type == "$END"
-            else repr(str(token))
-        )
+        expected = ", ".join(_expected_words(getattr(exc, "expected", ())))
+        at_end = token is None or token.type == "$END"
+        found = "the formula ends too early" if at_end else f"unexpected {str(token)!r}"
         line, column = exc.line, exc.column
-        if token is None or token.type == "$END" or line is None or line < 1:
+        if at_end or line is None or line < 1:
             line, column = _end_position(text)
         raise FormulaError(
-            f"unexpected {found}; expected {', '.join(expected) or 'something else'}",
+            f"{found}; expected {expected or 'something else'}",
             formula=text,
             line=line,
             column=column,

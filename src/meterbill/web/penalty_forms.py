@@ -92,8 +92,15 @@ class PenaltyRuleForm(forms.ModelForm):
         self.organisation_wide = organisation_wide
         branch = model_choice(self, "branch", branches.order_by("path"))
         branch.empty_label = _("The whole organisation")
-        if not self.instance.pk:
-            self.initial.setdefault("exemption_reason", DEFAULT_EXEMPTION_REASON)
+        # A new rule in category O (the preselected one) offers the default
+        # exemption reason, as set-penalty-rule fills it; the ModelForm's initial
+        # already holds the new instance's empty reason, so setdefault would not.
+        if (
+            not self.instance.pk
+            and not self.initial.get("exemption_reason")
+            and self.initial.get("vat_category", "O") == "O"
+        ):
+            self.initial["exemption_reason"] = DEFAULT_EXEMPTION_REASON
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

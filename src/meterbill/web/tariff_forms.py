@@ -161,6 +161,13 @@ class ComponentForm(forms.Form):
             if name not in keep:
                 del self.fields[name]
         self.fields["code"].widget.attrs["pattern"] = r"[A-Za-z0-9_.\-]{1,32}"
+        if kind == ComponentKind.FORMULA:
+            # a formula line's unit code defaults to C62, not the utility's
+            # (tariffs.compile._formula, docs/tariffs.md)
+            self.fields["unit_code"].help_text = _(
+                "Empty: C62 (one), with or without a quantity formula; type the "
+                "utility's code (e.g. MTQ) when the quantity is the consumption."
+            )
 
     def params(self) -> dict[str, Any]:
         """The stored params of the cleaned fields (numbers as text)."""
