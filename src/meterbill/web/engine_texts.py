@@ -1,17 +1,21 @@
 """Catalogue entries for the English texts that screens show from the pure engine
 (which imports no Django, so it has no gettext): the validation rules' descriptions,
-the names of the distribution keys and the unit words of invoice lines.
+the names of the distribution keys, the unit words of invoice lines, and the keys
+and rule texts of the line traces.
 
 Screens translate them when shown (``{% translate rule.description %}``,
-``key_label``, ``{% translate line.unit %}``). A text the engine changes or adds
-without an entry here stays English on the screen;
-tests/web/test_i18n_catalogue.py names any such text.
+``key_label``, ``{% translate line.unit %}``, ``trace_label``, ``trace_text``). A
+text the engine changes or adds without an entry here stays English on the screen;
+tests/web/test_i18n_catalogue.py and tests/web/test_trace_words.py name any such
+text.
 """
 
 from __future__ import annotations
 
+import re
+
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 # meterbill.engine.validation.RULES, by code: the descriptions as the engine words them.
 RULE_DESCRIPTIONS = {
@@ -119,3 +123,98 @@ UNIT_WORDS = (
 def key_label(key: str) -> str | Promise:
     """The key's name in the user's language (lazy: choice lists are built once)."""
     return gettext_lazy(KEY_NAMES.get(key, key.replace("_", " ")))
+
+
+# The keys of the line traces that meterbill.engine writes (components.py,
+# components_batch.py, pricing.py), as a screen names them. A formula's trace and
+# its text share a name ("formula: variables", "formula: round(...)").
+TRACE_KEYS = {
+    "rule": gettext_noop("rule"),
+    "component": gettext_noop("component"),
+    "quantity": gettext_noop("quantity"),
+    "months": gettext_noop("months"),
+    "count": gettext_noop("count"),
+    "block_from": gettext_noop("block from"),
+    "block_to": gettext_noop("block up to"),
+    "month": gettext_noop("month"),
+    "days": gettext_noop("days"),
+    "subtotal": gettext_noop("subtotal"),
+    "minimum": gettext_noop("minimum"),
+    "maximum": gettext_noop("maximum"),
+    "formula": gettext_noop("formula"),
+    "formula_trace": gettext_noop("formula"),
+    "quantity_formula": gettext_noop("quantity formula"),
+    "quantity_trace": gettext_noop("quantity formula"),
+    "trace": gettext_noop("formula"),
+    "period": gettext_noop("time-of-use period"),
+    "tier": gettext_noop("tier"),
+    "kwh": gettext_noop("energy (kWh)"),
+    "exact_amount": gettext_noop("exact amount"),
+    "demand": gettext_noop("demand"),
+    "peak_kw": gettext_noop("peak (kW)"),
+    "peak_days": gettext_noop("days of the peak"),
+    "share_of_days": gettext_noop("share of the days"),
+    "own_quantity": gettext_noop("own quantity"),
+    "common_quantity": gettext_noop("common quantity"),
+    "source": gettext_noop("source"),
+    "tariff": gettext_noop("tariff"),
+    "part": gettext_noop("part of the period"),
+}
+
+# The fixed texts of the traces' "rule" (and "demand") the engine writes, in
+# components.py, components_batch.py and contract_charges.py.
+TRACE_TEXTS = frozenset(
+    (
+        gettext_noop("quantity × unit price"),
+        gettext_noop("quantity × excise rate per unit"),
+        gettext_noop("fixed charge per month × months × apartments"),
+        gettext_noop("fixed charge per month × months × meters"),
+        gettext_noop("quantity split by days × the month's price"),
+        gettext_noop("formula"),
+        gettext_noop("minimum per month × months − lines so far"),
+        gettext_noop("maximum per month × months − lines so far"),
+        gettext_noop("URDB time-of-use energy (SAM utilityrate5)"),
+        gettext_noop("URDB demand charge (SAM utilityrate5)"),
+        gettext_noop("late-payment penalty"),
+        gettext_noop("fee per month × months (partial months by days)"),
+        gettext_noop("one-off item"),
+        gettext_noop("flat"),
+    )
+)
+
+# The rule texts made from a pattern: the English pattern, and the catalogue text
+# with the pattern's number as %(n)s, by the pattern's word.
+TRACE_PATTERNS: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
+    (
+        re.compile(
+            r"block (?P<n>\d+) \((?P<word>incremental|all_units)\), limits × months"
+        ),
+        {
+            "incremental": gettext_noop("block %(n)s (incremental), limits × months"),
+            "all_units": gettext_noop("block %(n)s (all units), limits × months"),
+        },
+    ),
+    (
+        re.compile(r"(?P<word>period) (?P<n>\d+)"),
+        {"period": gettext_noop("period %(n)s")},
+    ),
+)
+
+
+def trace_label(key: str) -> str:
+    """A trace key's name in the active language (an unknown key: its words)."""
+    if key in TRACE_KEYS:
+        return gettext(TRACE_KEYS[key])
+    return key.replace("_", " ")
+
+
+def trace_text(text: str) -> str:
+    """A rule text of a trace in the active language; a text not known here is
+    shown as it is."""
+    if text in TRACE_TEXTS:
+        return gettext(text)
+    for pattern, wordings in TRACE_PATTERNS:
+        found = pattern.fullmatch(text)
+        if found:
+            return gettext(wordings[found["word"]]) % {"n": found["n"]}
+    return text

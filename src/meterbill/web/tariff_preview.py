@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from meterbill.billing import inputs
@@ -40,6 +41,8 @@ from meterbill.tariffs.compile import (
     vat_schedule,
 )
 from meterbill.tariffs.models import TariffVersion
+
+from .engine_texts import trace_label, trace_text
 
 # How far back the opening index of a period is looked for.
 INDEX_LOOKBACK_DAYS = 400
@@ -220,18 +223,45 @@ def preview(
     return Preview(rating, "", consumption, variables, version.currency, billed)
 
 
+# The trace keys whose text values are the engine's rule texts (translated).
+WORDED_KEYS = frozenset(("rule", "demand"))
+
+
+def trace_value(key: str, value: Any) -> str:
+    """One trace value for the screen: dates in the user's format, a list (days,
+    a part) joined, a rule text in the user's language, no Python ``None`` (the
+    open last block has "no limit")."""
+    if value is None:
+        return _("no limit") if key == "block_to" else "–"
+    if isinstance(value, date):
+        # a month is named by its first day
+        shown = "YEAR_MONTH_FORMAT" if key == "month" else "SHORT_DATE_FORMAT"
+        return date_format(value, shown)
+    if isinstance(value, list | tuple):
+        # a span of days reads first – last
+        joint = " – " if value and all(isinstance(v, date) for v in value) else ", "
+        return joint.join(trace_value(key, item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {trace_value(k, v)}" for k, v in value.items())
+    if isinstance(value, str) and key in WORDED_KEYS:
+        return trace_text(value)
+    return str(value)
+
+
 def trace_rows(trace: dict[str, Any]) -> list[tuple[str, str]]:
-    """A line's trace as (name, text) rows for the screen; a formula's trace as its
-    variables read and each function call's value."""
+    """A line's trace as (name, text) rows for the screen, in the user's language
+    (engine_texts); a formula's trace as its variables read and each function
+    call's value."""
     rows = []
     for key, value in trace.items():
         if isinstance(value, Trace):
             value = value.as_dict()
+        name = trace_label(key)
         if isinstance(value, dict) and "steps" in value:
             variables = ", ".join(f"{k} = {v}" for k, v in value["variables"].items())
-            rows.append((f"{key}: variables", variables or "–"))
+            rows.append((f"{name}: {_('variables')}", variables or "–"))
             for text, result in value["steps"]:
-                rows.append((f"{key}: {text}", str(result)))
+                rows.append((f"{name}: {text}", str(result)))
         else:
-            rows.append((key, str(value)))
+            rows.append((name, trace_value(key, value)))
     return rows

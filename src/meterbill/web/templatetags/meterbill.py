@@ -12,6 +12,9 @@ from django.utils import translation
 
 register = template.Library()
 
+# A unit price: 2 decimals at least, up to the 6 a price keeps.
+PRICE_FORMAT = "#,##0.00####"
+
 
 def _locale() -> str:
     return (translation.get_language() or "en").split("-")[0]
@@ -27,6 +30,25 @@ def money(value: Any, currency: str = "") -> str:
         return format_decimal(amount, format="#,##0.00", locale=_locale())
     return format_currency(
         amount, currency, format="#,##0.00 ¤¤", locale=_locale(), currency_digits=True
+    )
+
+
+@register.filter
+def price(value: Any, currency: str = "") -> str:
+    """A unit price as stored, not rounded to the cent: at least 2 decimals, up to
+    6 (docs/tariffs.md): ``0.495`` → ``0.495``, ``0.0012`` → ``0.0012``, ``5`` →
+    ``5.00``; ``1234.5`` → ``1,234.50 RON`` (en) or ``1.234,50 RON`` (ro)."""
+    if value in (None, ""):
+        return "–"
+    amount = Decimal(str(value))
+    if not currency:
+        return format_decimal(amount, format=PRICE_FORMAT, locale=_locale())
+    return format_currency(
+        amount,
+        currency,
+        format=PRICE_FORMAT + " ¤¤",
+        locale=_locale(),
+        currency_digits=False,
     )
 
 
