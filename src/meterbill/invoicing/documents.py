@@ -155,6 +155,14 @@ def _num(value: Decimal, lang: str, places: int) -> str:
     )
 
 
+def _price(value: Decimal, lang: str) -> str:
+    """A unit price as stored: at least 2 decimals, up to the 6 it keeps (0.495,
+    0.0012), so that quantity × price reads as the line's amount."""
+    return format_decimal(
+        value, format="#,##0.00####", locale=lang, decimal_quantization=True
+    )
+
+
 def _date(day: date | None, lang: str) -> str:
     return format_date(day, format="medium", locale=lang) if day else ""
 
@@ -316,7 +324,7 @@ def render_pdf_html(inv: Invoice, history: list[UtilityHistory] | None = None) -
                 "description": ln.description,
                 "quantity": _qty(ln.quantity, lang),
                 "unit": _unit(ln.unit, lang),
-                "unit_price": _num(ln.unit_price_net, lang, 4),
+                "unit_price": _price(ln.unit_price_net, lang),
                 # Category O has no VAT rate at all (BR-O-05).
                 "vat_rate": ""
                 if ln.vat_category == "O"
