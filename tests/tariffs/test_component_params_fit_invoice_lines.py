@@ -112,6 +112,10 @@ def power(org):
     )  # fmt: skip
 
 
+# The CLI closes the database connections when a command fails (Django's
+# run_from_argv): on PostgreSQL that ends a test's transaction, so these run
+# outside one.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("command", "params", "message"),
     [
