@@ -80,3 +80,12 @@ def make_contract(
             contract=contract, utility_id=tariff.utility_id, tariff=tariff
         )
     return contract
+
+
+def preview_get(client, version, apartment, starts_on="", ends_on="", **more):
+    """GET the formula preview of ``version`` on ``apartment`` (the form's fields;
+    ``more``: consumption, previous_balance)."""
+    fields = {"version": version.pk, "apartment": apartment.pk}
+    if starts_on:
+        fields |= {"starts_on": starts_on, "ends_on": ends_on}
+    return client.get("/config/preview/", fields | more)

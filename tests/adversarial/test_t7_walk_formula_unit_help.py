@@ -12,6 +12,7 @@ typed when the quantity is the consumption."""
 
 from __future__ import annotations
 
+from builders import preview_get
 from meterbill.tariffs.models import TariffVersion
 
 
@@ -30,15 +31,13 @@ def test_the_formula_forms_unit_code_help_says_what_an_empty_field_gives(
          "formula": "2.15", "quantity": "consumption", "unit_code": ""},
     )  # fmt: skip
     assert saved.status_code == 302
-    response = client.get(
-        "/config/preview/",
-        {
-            "version": version.pk,
-            "apartment": small_building["apartments"][0].pk,
-            "starts_on": "2026-11-01",
-            "ends_on": "2026-11-30",
-            "consumption": "10",
-        },
+    response = preview_get(
+        client,
+        version,
+        small_building["apartments"][0],
+        "2026-11-01",
+        "2026-11-30",
+        consumption="10",
     )
     [line] = [ln for ln, _t in response.context["lines"] if ln.component == "F1"]
 
@@ -54,15 +53,13 @@ def test_the_formula_forms_unit_code_help_says_what_an_empty_field_gives(
          "formula": "2.15", "quantity": "consumption", "unit_code": "mtq"},
     )  # fmt: skip
     assert typed.status_code == 302
-    response = client.get(
-        "/config/preview/",
-        {
-            "version": version.pk,
-            "apartment": small_building["apartments"][0].pk,
-            "starts_on": "2026-11-01",
-            "ends_on": "2026-11-30",
-            "consumption": "10",
-        },
+    response = preview_get(
+        client,
+        version,
+        small_building["apartments"][0],
+        "2026-11-01",
+        "2026-11-30",
+        consumption="10",
     )
     [line] = [ln for ln, _t in response.context["lines"] if ln.component == "F2"]
     assert line.unit_code == "MTQ"

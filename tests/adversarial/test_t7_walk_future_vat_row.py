@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from builders import preview_get
 from meterbill.tariffs.models import TariffVersion, VatRate
 
 
@@ -33,15 +34,13 @@ def test_a_future_vat_row_keeps_the_versions_rate_before_it(
     client = client_for(manager)
 
     # when the preview rates December 2026 (before the new row)
-    response = client.get(
-        "/config/preview/",
-        {
-            "version": version.pk,
-            "apartment": small_building["apartments"][0].pk,
-            "starts_on": "2026-12-01",
-            "ends_on": "2026-12-31",
-            "consumption": "10",
-        },
+    response = preview_get(
+        client,
+        version,
+        small_building["apartments"][0],
+        "2026-12-01",
+        "2026-12-31",
+        consumption="10",
     )
 
     # then December is rated at the version's 11 % (today: "component (unit): no

@@ -11,19 +11,18 @@ And the last, open block's trace reads "block_to None": a Python value on screen
 
 from __future__ import annotations
 
+from builders import preview_get
 from meterbill.tariffs.models import TariffVersion
 
 
 def preview(client, small_building, version):
-    return client.get(
-        "/config/preview/",
-        {
-            "version": version.pk,
-            "apartment": small_building["apartments"][0].pk,
-            "starts_on": "2026-11-01",
-            "ends_on": "2026-11-30",
-            "consumption": "10",
-        },
+    return preview_get(
+        client,
+        version,
+        small_building["apartments"][0],
+        "2026-11-01",
+        "2026-11-30",
+        consumption="10",
     )
 
 

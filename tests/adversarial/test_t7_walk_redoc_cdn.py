@@ -14,26 +14,14 @@ only, so the browser does not fetch the logo (and both pages still render)."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-import pytest
 from django.db import connections
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from web.browser import ARGS, CHROMIUM, login, needs_chromium
+
+pytestmark = needs_chromium
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")
 def test_the_redoc_page_asks_no_other_host_for_anything(live_server, alice):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
@@ -54,10 +42,7 @@ def test_the_redoc_page_asks_no_other_host_for_anything(live_server, alice):
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.route("**/*", only_here)
-            page.goto(f"{base}/login/")
-            page.fill("input[name=username]", "alice")
-            page.fill("input[name=password]", "pw-alice")
-            page.click("button[type=submit]")
+            login(page, base, "alice", "pw-alice")
             page.wait_for_load_state("networkidle")
 
             page.goto(f"{base}/api/redoc/")

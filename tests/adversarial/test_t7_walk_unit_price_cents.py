@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from builders import preview_get
 from meterbill.tariffs.models import TariffVersion
 
 
@@ -43,15 +44,13 @@ def test_the_preview_shows_the_unit_price_of_a_line_as_rated(
     assert saved.status_code == 302
 
     # when the preview rates 10 m3
-    response = client.get(
-        "/config/preview/",
-        {
-            "version": version.pk,
-            "apartment": small_building["apartments"][0].pk,
-            "starts_on": "2026-11-01",
-            "ends_on": "2026-11-30",
-            "consumption": "10",
-        },
+    response = preview_get(
+        client,
+        version,
+        small_building["apartments"][0],
+        "2026-11-01",
+        "2026-11-30",
+        consumption="10",
     )
 
     # then the line's unit price reads 0.0012 (today: 0.00, next to 0.01 RON)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.test import Client
 
+from builders import preview_get
 from meterbill.billing.billrun import bill_period
 from meterbill.engine.components import VatRates
 from meterbill.invoicing.models import Invoice
@@ -130,15 +131,13 @@ def test_the_preview_cuts_a_period_at_the_first_row(org, small_building, alice):
     # when the preview rates November 2026 with 30 m3
     client = Client()
     client.force_login(alice)
-    response = client.get(
-        "/config/preview/",
-        {
-            "version": version.pk,
-            "apartment": small_building["apartments"][0].pk,
-            "starts_on": "2026-11-01",
-            "ends_on": "2026-11-30",
-            "consumption": "30",
-        },
+    response = preview_get(
+        client,
+        version,
+        small_building["apartments"][0],
+        "2026-11-01",
+        "2026-11-30",
+        consumption="30",
     )
 
     # then two parts of 15 days, 15 m3 each:

@@ -11,6 +11,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import translation
 
+from builders import preview_get
 from meterbill.engine import components as engine
 from meterbill.engine.components import (
     STANDARD_NAMES,
@@ -170,15 +171,13 @@ def test_the_preview_page_leaves_no_trace_word_to_the_engine(
     monkeypatch.setattr(engine_texts, "gettext", lambda text: "tradus")
     version = small_building["tariff"].versions.get()
 
-    response = client_for(alice).get(
-        "/config/preview/",
-        {
-            "version": version.pk,
-            "apartment": small_building["apartments"][0].pk,
-            "starts_on": "2026-11-01",
-            "ends_on": "2026-11-30",
-            "consumption": "10",
-        },
+    response = preview_get(
+        client_for(alice),
+        version,
+        small_building["apartments"][0],
+        "2026-11-01",
+        "2026-11-30",
+        consumption="10",
     )
 
     assert response.status_code == 200
