@@ -240,3 +240,23 @@ def test_it_shows_why_a_category_s_version_at_0_percent_cannot_be_rated(
     assert result.rating is None
     assert result.error == "VAT category S: rate 0.00 not allowed"
     assert 'id="preview-error"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_apartments_are_offered_in_the_order_people_count(
+    alice, small_building, client_for
+):
+    from meterbill.premises.models import Apartment
+
+    # given R1's apartments 1, 2, 3 and a tenth
+    Apartment.objects.create(
+        residence=small_building["residence"], number="10", area_m2=50, persons=1
+    )
+
+    response = client_for(alice).get("/config/preview/")
+
+    # then 10 comes after 3, not between 1 and 2
+    choices = [
+        str(label) for _v, label in response.context["form"]["apartment"].field.choices
+    ]
+    assert [c.split("/")[-1] for c in choices if "/" in c] == ["1", "2", "3", "10"]

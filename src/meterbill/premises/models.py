@@ -4,6 +4,7 @@ customers and contracts."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from meterbill.orgs.models import Branch, Organisation
@@ -105,6 +106,11 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Apartments in a list: by residence, then by number as people count (2 before
+# 10: the shorter number first, then the text).
+APARTMENT_ORDER = ("residence__code", Length("number"), "number")
 
 
 class Apartment(models.Model):

@@ -30,6 +30,7 @@ from meterbill.premises.identifiers import (
     is_country,
 )
 from meterbill.premises.models import (
+    APARTMENT_ORDER,
     Apartment,
     ApartmentUtility,
     Contract,
@@ -646,7 +647,7 @@ class ContractForm(forms.ModelForm):
             self,
             "apartment",
             scope(Apartment.objects.select_related("residence"), user).order_by(
-                "residence__code", "number"
+                *APARTMENT_ORDER
             ),
         )
         model_choice(

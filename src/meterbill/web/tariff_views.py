@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from meterbill.premises.models import Apartment
+from meterbill.premises.models import APARTMENT_ORDER, Apartment
 from meterbill.tariffs.models import (
     ComponentKind,
     LookupTable,
@@ -527,7 +527,7 @@ def preview_page(request: HttpRequest) -> HttpResponse:
     ).order_by("tariff__code", "valid_from")
     apartments = scope(
         Apartment.objects.select_related("residence"), request.user
-    ).order_by("residence__code", "number")
+    ).order_by(*APARTMENT_ORDER)
     submitted = "version" in request.GET
     version_id = request.GET.get("version_id", "")
     form = PreviewForm(
