@@ -10,7 +10,7 @@ refuse with a :class:`ConfigRefused` whose message says why.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -335,6 +335,17 @@ def add_version(
     )
 
 
+def save_version(version: TariffVersion, *, user: Any, branch: Any) -> None:
+    """Save an edited version with its audit event: one no invoice used, as it
+    was and as it is now (its new dates must not take in an invoiced period)."""
+    with transaction.atomic():
+        check_version_editable(TariffVersion.objects.get(pk=version.pk))
+        save_model(
+            version, VERSION_FIELDS, action="tariff.version", user=user, branch=branch
+        )
+        check_version_editable(version)
+
+
 def delete_version(version: TariffVersion, *, user: Any, branch: Any) -> None:
     """Delete a version no invoice used, with its components and lookup tables,
     in one ``tariff.version`` event that keeps what it priced with."""
@@ -354,6 +365,44 @@ def delete_version(version: TariffVersion, *, user: Any, branch: Any) -> None:
             user=user,
             branch=branch,
             extra=contents,
+        )
+
+
+def save_component(
+    version: TariffVersion,
+    component: TariffComponent | None,
+    apply: Callable[[TariffComponent], TariffComponent],
+    *,
+    user: Any,
+    branch: Any,
+) -> None:
+    """Save a component of a version no invoice used, with its audit event:
+    ``component`` (None: a new one, after the others) with the values ``apply``
+    sets on it."""
+    with transaction.atomic():
+        check_version_editable(version)
+        target = component or TariffComponent(
+            version=version, position=next_position(version)
+        )
+        save_model(
+            apply(target),
+            COMPONENT_FIELDS,
+            action="tariff.component",
+            user=user,
+            branch=branch,
+        )
+
+
+def delete_component(component: TariffComponent, *, user: Any, branch: Any) -> None:
+    """Delete a component of a version no invoice used, with its audit event."""
+    with transaction.atomic():
+        check_version_editable(component.version)
+        delete_model(
+            component,
+            COMPONENT_FIELDS,
+            action="tariff.component",
+            user=user,
+            branch=branch,
         )
 
 
@@ -442,10 +491,12 @@ def next_position(version: TariffVersion) -> int:
 
 
 def move_component(component: TariffComponent, step: int, *, user: Any) -> bool:
-    """Swap the component with its neighbour before (step -1) or after (+1); False
-    when it is first or last already. Positions stay unique at every moment."""
+    """Swap the component with its neighbour before (step -1) or after (+1) in a
+    version no invoice used; False when it is first or last already. Positions
+    stay unique at every moment."""
     version = component.version
     with transaction.atomic():
+        check_version_editable(version)
         siblings = list(
             TariffComponent.objects.select_for_update()
             .filter(version=version)

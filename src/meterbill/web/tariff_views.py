@@ -38,19 +38,18 @@ from meterbill.tariffs.models import (
 from .access import can, get_scoped, requires, scope
 from .config_forms import TariffForm, VersionForm
 from .config_services import (
-    COMPONENT_FIELDS,
     VERSION_FIELDS,
     ConfigRefused,
     add_version,
-    check_version_editable,
+    delete_component,
     delete_lookup_table,
-    delete_model,
     delete_version,
     last_invoiced_day,
     move_component,
-    next_position,
+    save_component,
     save_lookup_table,
     save_model,
+    save_version,
     tariff_invoices,
     version_invoices,
 )
@@ -260,16 +259,7 @@ def version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     )
 
     def save() -> None:
-        with transaction.atomic():
-            check_version_editable(TariffVersion.objects.get(pk=obj.pk))
-            save_model(
-                form.instance,
-                VERSION_FIELDS,
-                action="tariff.version",
-                user=request.user,
-                branch=user_branch(request),
-            )
-            check_version_editable(form.instance)
+        save_version(form.instance, user=request.user, branch=user_branch(request))
 
     return edit_page(
         request,
@@ -326,18 +316,13 @@ def _component_page(
     )
 
     def save() -> None:
-        with transaction.atomic():
-            check_version_editable(version)
-            target = component or TariffComponent(
-                version=version, position=next_position(version)
-            )
-            save_model(
-                form.apply(target),
-                COMPONENT_FIELDS,
-                action="tariff.component",
-                user=request.user,
-                branch=user_branch(request),
-            )
+        save_component(
+            version,
+            component,
+            form.apply,
+            user=request.user,
+            branch=user_branch(request),
+        )
 
     return _version_part_page(
         request,
@@ -408,14 +393,7 @@ def component_delete(request: HttpRequest, component_id: int) -> HttpResponse:
     )
     version_obj = component.version
     try:
-        check_version_editable(version_obj)
-        delete_model(
-            component,
-            COMPONENT_FIELDS,
-            action="tariff.component",
-            user=request.user,
-            branch=user_branch(request),
-        )
+        delete_component(component, user=request.user, branch=user_branch(request))
     except ConfigRefused as exc:
         messages.error(request, str(exc))
     return redirect("web:config_version", version_id=version_obj.pk)
@@ -434,7 +412,6 @@ def component_move(
         pk=component_id,
     )
     try:
-        check_version_editable(component.version)
         move_component(component, -1 if direction == "up" else 1, user=request.user)
     except ConfigRefused as exc:
         messages.error(request, str(exc))
